@@ -1,0 +1,50 @@
+// mlp-summary: Keras's model.summary() table for a config or a saved model.
+#include <iostream>
+
+#include "app/cli_common.h"
+#include "config/config.h"
+#include "core/error.h"
+#include "io/saved_model.h"
+#include "report/keras_format.h"
+#include "report/summary.h"
+#include "train/compiled.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Print the Keras summary table of a model config or a saved model."};
+  mlp::CommonOptions common;
+  std::string config_path, model_path;
+  bool history = false;
+  mlp::add_common_options(app, common);
+  auto* config = app.add_option("--config", config_path, "A model config (JSON)");
+  auto* model = app.add_option("--model", model_path, "A saved model (.mlp)");
+  app.add_flag("--history", history, "With --model: also print the per-epoch history");
+  config->excludes(model);
+
+  return mlp::run_main("mlp-summary", app, argc, argv, [&] {
+    if (!*config && !*model) throw mlp::Error(mlp::ExitCode::usage, "", "", "give --config FILE or --model FILE");
+    if (history && !*model) throw mlp::Error(mlp::ExitCode::usage, "", "", "--history needs --model");
+    mlp::apply_common_options(common);
+    if (*config) {
+      const mlp::Config cfg = mlp::load_config(config_path, {});
+      try {
+        const mlp::Compiled compiled = mlp::compile(cfg);
+        mlp::print_summary(*compiled.model, std::cout);
+      } catch (mlp::Error& e) {
+        if (e.file().empty()) e.set_file(config_path);
+        throw;
+      }
+      return 0;
+    }
+    const mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
+    mlp::print_summary(*loaded.compiled.model, std::cout);
+    if (history) {
+      for (std::size_t e = 0; e < loaded.state.history.size(); ++e) {
+        std::cout << "Epoch " << e + 1 << '/' << loaded.state.history.size() << '\n';
+        for (const auto& [name, value] : loaded.state.history[e])
+          std::cout << " - " << name << ": " << mlp::keras_metric_value(value, false);
+        std::cout << '\n';
+      }
+    }
+    return 0;
+  });
+}

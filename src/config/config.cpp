@@ -1,0 +1,284 @@
+#include "config/config.h"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "nn/losses.h"
+
+namespace mlp {
+namespace {
+
+constexpr std::size_t max_config_bytes = 16u << 20;
+constexpr int max_json_depth = 64;
+
+// Rejects nesting deeper than max_json_depth before the parser sees it, so no
+// input can exhaust the stack however the parser or the destructor recurse.
+void check_depth(const std::string& text, const std::string& what) {
+  int depth = 0;
+  bool in_string = false, escaped = false;
+  for (char c : text) {
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    else if (c == '[' || c == '{') {
+      if (++depth > max_json_depth)
+        throw ConfigError("", fmt::format("{}: nested deeper than {} levels", what, max_json_depth));
+    } else if (c == ']' || c == '}') --depth;
+  }
+}
+
+std::string resolve(const std::string& base_dir, const std::string& path) {
+  namespace fs = std::filesystem;
+  fs::path p(path);
+  if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
+  // Absolute, so the paths stored in a model file mean the same from any folder.
+  std::error_code error;
+  const fs::path absolute = fs::absolute(p, error);
+  return (error ? p : absolute).lexically_normal().string();
+}
+
+DataFiles read_files(ObjectReader& parent, const std::string& key, const std::string& base_dir) {
+  ObjectReader reader(parent.value(key), parent.path(key));
+  DataFiles files{resolve(base_dir, reader.string("images")), resolve(base_dir, reader.string("labels"))};
+  reader.finish();
+  return files;
+}
+
+DataConfig read_data(ObjectReader& reader, const std::string& base_dir) {
+  DataConfig data;
+  if (reader.has("train")) data.train = read_files(reader, "train", base_dir);
+  else reader.ignore("train");
+  if (reader.has("test")) data.test = read_files(reader, "test", base_dir);
+  else reader.ignore("test");
+  if (const Json* range = reader.optional_value("input_range")) {
+    const std::string path = reader.path("input_range");
+    if (!range->is_array() || range->size() != 2) throw ConfigError(path, "expected [low, high], got " + range->dump());
+    data.range_low = read_number((*range)[0], index_path(path, 0), -1e30, 1e30);
+    data.range_high = read_number((*range)[1], index_path(path, 1), -1e30, 1e30);
+    if (!(data.range_low < data.range_high)) throw ConfigError(path, "low must be below high, got " + range->dump());
+  }
+  reader.finish();
+  return data;
+}
+
+ModelConfig read_model(ObjectReader& reader) {
+  ModelConfig model;
+  const Json& shape = reader.value("input_shape");
+  const std::string path = reader.path("input_shape");
+  if (!shape.is_array() || shape.empty() || shape.size() > 8)
+    throw ConfigError(path, "expected an array of 1 to 8 positive integers, got " + shape.dump());
+  double total = 1.0;
+  for (std::size_t i = 0; i < shape.size(); ++i) {
+    const auto d = static_cast<std::size_t>(read_integer(shape[i], index_path(path, i), 1, std::int64_t{1} << 30));
+    total *= static_cast<double>(d);
+    model.input_shape.push_back(d);
+  }
+  if (total > static_cast<double>(std::int64_t{1} << 30))
+    throw ConfigError(path, fmt::format("{:.0f} values per sample is more than this tool handles", total));
+  model.layers = reader.value("layers");
+  if (!model.layers.is_array()) throw ConfigError(reader.path("layers"), "expected an array of layer objects");
+  if (model.layers.empty()) throw ConfigError(reader.path("layers"), "must hold at least one layer");
+  reader.finish();
+  return model;
+}
+
+CompileConfig read_compile(ObjectReader& reader) {
+  CompileConfig compile;
+  compile.loss = loss_table().find(reader.string("loss"), reader.path("loss")).name;
+  const Json* optimizer = reader.optional_value("optimizer");
+  compile.optimizer = optimizer ? *optimizer : Json("rmsprop");
+  if (!compile.optimizer.is_string() && !compile.optimizer.is_object())
+    throw ConfigError(reader.path("optimizer"),
+                      "expected a name or an object with \"type\", got " + json_type_name(compile.optimizer));
+  if (const Json* metrics = reader.optional_value("metrics")) {
+    if (!metrics->is_array()) throw ConfigError(reader.path("metrics"), "expected an array of metric names");
+    for (std::size_t i = 0; i < metrics->size(); ++i) {
+      if (!(*metrics)[i].is_string())
+        throw ConfigError(index_path(reader.path("metrics"), i), "expected a string, got " + json_type_name((*metrics)[i]));
+      compile.metrics.push_back((*metrics)[i].get<std::string>());
+    }
+  }
+  reader.finish();
+  return compile;
+}
+
+FitConfig read_fit(ObjectReader& reader) {
+  FitConfig fit;
+  fit.epochs = reader.integer("epochs", 1, 1, 1'000'000);
+  fit.batch_size = reader.integer("batch_size", 32, 1, 1 << 24);
+  fit.validation_split = reader.number("validation_split", 0.0, 0.0, 1.0);
+  if (fit.validation_split >= 1.0)
+    throw ConfigError(reader.path("validation_split"), "must be in [0, 1), got " + fmt::format("{}", fit.validation_split));
+  fit.shuffle = reader.boolean("shuffle", true);
+  fit.verbose = static_cast<int>(reader.integer("verbose", 1, 0, 2));
+  reader.finish();
+  return fit;
+}
+
+}  // namespace
+
+Json Config::to_json() const {
+  Json root;
+  root["name"] = name;
+  root["seed"] = seed ? Json(*seed) : Json(nullptr);
+  Json data_json;
+  if (data.train) data_json["train"] = {{"images", data.train->images}, {"labels", data.train->labels}};
+  if (data.test) data_json["test"] = {{"images", data.test->images}, {"labels", data.test->labels}};
+  data_json["input_range"] = {data.range_low, data.range_high};
+  root["data"] = data_json;
+  root["model"] = {{"input_shape", model.input_shape}, {"layers", model.layers}};
+  root["compile"] = {{"loss", compile.loss}, {"optimizer", compile.optimizer}, {"metrics", compile.metrics}};
+  root["fit"] = {{"epochs", fit.epochs},
+                 {"batch_size", fit.batch_size},
+                 {"validation_split", fit.validation_split},
+                 {"shuffle", fit.shuffle},
+                 {"verbose", fit.verbose}};
+  return root;
+}
+
+Json parse_json_text(const std::string& text, const std::string& what) {
+  check_depth(text, what);
+  try {
+    return Json::parse(text);
+  } catch (const Json::exception& e) {
+    std::string message = e.what();
+    // "[json.exception.parse_error.101] parse error at line 1, ..." -> "parse error at line 1, ..."
+    if (auto end = message.find("] "); message.starts_with("[json.exception") && end != std::string::npos)
+      message = message.substr(end + 2);
+    throw ConfigError("", "invalid JSON: " + message);
+  }
+}
+
+Json read_json_file(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) != 0) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
+  if (S_ISDIR(info.st_mode)) throw DataError(path, "is a directory, not a config file");
+  if (static_cast<std::uint64_t>(info.st_size) > max_config_bytes)
+    throw DataError(path, fmt::format("{} bytes is too large for a config file (limit {})", info.st_size, max_config_bytes));
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
+  std::ostringstream text;
+  text << in.rdbuf();
+  if (text.str().size() > max_config_bytes) throw DataError(path, "too large for a config file");
+  try {
+    return parse_json_text(text.str(), "the file");
+  } catch (Error& e) {
+    e.set_file(path);
+    throw;
+  }
+}
+
+void set_path(Json& root, const std::string& path, Json value) {
+  Json* node = &root;
+  std::size_t i = 0;
+  if (path.empty()) throw ConfigError("", "--set needs a key path before '='");
+  while (i < path.size()) {
+    if (path[i] == '[') {
+      const std::size_t close = path.find(']', i);
+      if (close == std::string::npos) throw ConfigError(path, "unclosed '[' in key path");
+      const std::string digits = path.substr(i + 1, close - i - 1);
+      if (digits.empty() || digits.size() > 9 || digits.find_first_not_of("0123456789") != std::string::npos)
+        throw ConfigError(path, "'[" + digits + "]' is not an array index");
+      const std::size_t index = std::stoul(digits);
+      if (!node->is_array() || index >= node->size())
+        throw ConfigError(path, "index [" + digits + "] does not exist in the config");
+      node = &(*node)[index];
+      i = close + 1;
+      if (i < path.size() && path[i] == '.') ++i;
+      continue;
+    }
+    const std::size_t end = path.find_first_of(".[", i);
+    const std::string key = path.substr(i, end == std::string::npos ? std::string::npos : end - i);
+    if (key.empty()) throw ConfigError(path, "empty key in key path");
+    if (node->is_null()) *node = Json::object();
+    if (!node->is_object()) throw ConfigError(path, "'" + key + "' is inside a value that is not an object");
+    node = &(*node)[key];
+    i = end == std::string::npos ? path.size() : end;
+    if (i < path.size() && path[i] == '.') ++i;
+  }
+  *node = std::move(value);
+}
+
+void apply_override(Json& root, const std::string& assignment) {
+  const std::size_t eq = assignment.find('=');
+  if (eq == std::string::npos) throw ConfigError("", "--set expects PATH=JSON, got '" + assignment + "'");
+  const std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  Json value;
+  try {
+    value = parse_json_text(text, "--set " + path);
+  } catch (const ConfigError&) {
+    // A bare word is taken as a string: --set compile.optimizer=adam
+    if (text.empty() || text.find_first_of("{}[]\"") != std::string::npos) {
+      throw ConfigError(path, "--set value '" + text + "' is not valid JSON");
+    }
+    value = text;
+  }
+  set_path(root, path, std::move(value));
+}
+
+Config parse_config(const Json& root, const std::string& base_dir) {
+  ObjectReader reader(root, "");
+  Config config;
+  config.name = reader.string("name", "");
+  if (const Json* seed = reader.optional_value("seed"); seed && !seed->is_null())
+    config.seed = static_cast<std::uint64_t>(read_integer(*seed, "seed", 0, INT64_MAX));
+  if (reader.has("data")) {
+    ObjectReader data(reader.value("data"), "data");
+    config.data = read_data(data, base_dir);
+  } else {
+    reader.ignore("data");
+  }
+  ObjectReader model(reader.value("model"), "model");
+  config.model = read_model(model);
+  ObjectReader compile(reader.value("compile"), "compile");
+  config.compile = read_compile(compile);
+  if (reader.has("fit")) {
+    ObjectReader fit(reader.value("fit"), "fit");
+    config.fit = read_fit(fit);
+  } else {
+    reader.ignore("fit");
+  }
+  reader.finish();
+  return config;
+}
+
+Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
+  Json root = read_json_file(path);
+  try {
+    for (const auto& assignment : overrides) apply_override(root, assignment);
+    const std::filesystem::path file(path);
+    Config config = parse_config(root, file.parent_path().string());
+    if (config.name.empty()) config.name = file.stem().string();
+    return config;
+  } catch (Error& e) {
+    e.set_file(path);
+    throw;
+  }
+}
+
+void use_data_dir(Config& config, const std::string& dir) {
+  namespace fs = std::filesystem;
+  if (!fs::is_directory(dir)) throw DataError(dir, "--data-dir is not a folder");
+  // The file itself, else its .gz; a missing file is reported when it is read.
+  auto find = [&](const std::string& stem) {
+    const fs::path plain = fs::path(dir) / stem;
+    const fs::path gz = fs::path(dir) / (stem + ".gz");
+    return (!fs::exists(plain) && fs::exists(gz) ? gz : plain).string();
+  };
+  config.data.train = DataFiles{find("train-images-idx3-ubyte"), find("train-labels-idx1-ubyte")};
+  config.data.test = DataFiles{find("t10k-images-idx3-ubyte"), find("t10k-labels-idx1-ubyte")};
+}
+
+}  // namespace mlp

@@ -1,0 +1,73 @@
+// The config file: loaded, overridden (--set PATH=JSON and the flags), validated
+// with key paths in every error, Keras's defaults filled in. Layers and the
+// optimizer are validated by the tables that build them (nn/), so each key is
+// checked in exactly one place.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/json_reader.h"
+#include "nn/layer.h"
+
+namespace mlp {
+
+struct DataFiles {
+  std::string images, labels;  // resolved against the config file's folder
+};
+
+struct DataConfig {
+  std::optional<DataFiles> train, test;
+  double range_low = 0.0, range_high = 1.0;
+};
+
+struct ModelConfig {
+  Shape input_shape;
+  Json layers;  // validated when the Model is built
+};
+
+struct CompileConfig {
+  std::string loss;  // canonical name
+  Json optimizer;    // a name or an object, validated by make_optimizer
+  std::vector<std::string> metrics;
+};
+
+struct FitConfig {
+  std::int64_t epochs = 1;
+  std::int64_t batch_size = 32;
+  double validation_split = 0.0;
+  bool shuffle = true;
+  int verbose = 1;
+};
+
+struct Config {
+  std::string name;
+  std::optional<std::uint64_t> seed;
+  DataConfig data;
+  ModelConfig model;
+  CompileConfig compile;
+  FitConfig fit;
+
+  Json to_json() const;
+};
+
+// "fit.epochs=3" -> sets that key of `root` (creating objects on the way).
+void apply_override(Json& root, const std::string& assignment);
+void set_path(Json& root, const std::string& path, Json value);
+
+// Parses JSON text with limits (size, nesting depth) that hostile input cannot pass.
+Json parse_json_text(const std::string& text, const std::string& what);
+Json read_json_file(const std::string& path);
+
+// Validates `root`. `base_dir` resolves relative data paths.
+Config parse_config(const Json& root, const std::string& base_dir);
+
+// Reads `path`, applies the overrides, validates. Errors carry the file name.
+Config load_config(const std::string& path, const std::vector<std::string>& overrides);
+
+// Points the data paths at a folder of MNIST-named files (each possibly .gz).
+void use_data_dir(Config& config, const std::string& dir);
+
+}  // namespace mlp

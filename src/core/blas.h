@@ -1,0 +1,19 @@
+// The only door to BLAS: every dense product in mlp goes through here, so a faster
+// kernel (another layout, a small-GEMM library) is a change in one file.
+#pragma once
+
+#include <string>
+
+namespace mlp::blas {
+
+enum class Trans { no, yes };
+
+// C[m x n] = alpha * op(A) * op(B) + beta * C, all row-major; op(A) is m x k.
+void gemm(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const float* a, int lda,
+          const float* b, int ldb, float beta, float* c, int ldc);
+
+void set_threads(int threads);
+int threads();
+std::string core_name();  // the OpenBLAS kernel that runs ("Haswell")
+
+}  // namespace mlp::blas

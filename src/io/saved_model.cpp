@@ -1,0 +1,138 @@
+#include "io/saved_model.h"
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+
+namespace mlp {
+
+const char* const program_version = "mlp " MLP_VERSION;
+
+namespace {
+
+Json tensor_entry(const std::string& name, const Shape& shape, std::size_t offset) {
+  return {{"name", name}, {"shape", shape}, {"offset", offset * 4}};
+}
+
+}  // namespace
+
+ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
+  const Model& model = *compiled.model;
+  ModelFile file;
+  Json tensors = Json::array();
+  for (const auto& slice : model.param_slices())
+    tensors.push_back(tensor_entry(slice.layer + "/" + slice.name, slice.shape, slice.offset));
+  file.payload = model.params();
+
+  const Optimizer& optimizer = *compiled.optimizer;
+  Json slots = Json::array();
+  const auto names = optimizer.slot_names();
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    slots.push_back(tensor_entry("optimizer/" + names[s], {model.param_count()}, file.payload.size()));
+    file.payload.insert(file.payload.end(), optimizer.slots()[s].begin(), optimizer.slots()[s].end());
+  }
+
+  // Names once, then one row of values per epoch, in Keras's order.
+  Json history{{"metrics", Json::array()}, {"epochs", Json::array()}};
+  if (!state.history.empty())
+    for (const auto& entry : state.history.front()) history["metrics"].push_back(entry.first);
+  for (const auto& epoch : state.history) {
+    Json row = Json::array();
+    for (const auto& entry : epoch) row.push_back(entry.second);
+    history["epochs"].push_back(row);
+  }
+
+  file.header = {{"program", program_version},
+                 {"config", compiled.config.to_json()},
+                 {"preprocessing",
+                  {{"input_shape", model.input_shape()},
+                   {"input_range", {compiled.preprocessing.low, compiled.preprocessing.high}},
+                   {"classes", compiled.classes()}}},
+                 {"weights", tensors},
+                 {"optimizer", {{"iterations", optimizer.iterations()}, {"slots", slots}}},
+                 {"fit_state",
+                  {{"seed", state.seed},
+                   {"next_epoch", state.next_epoch},
+                   {"next_batch", state.next_batch},
+                   {"epoch_sums", state.epoch_sums},
+                   {"epoch_count", state.epoch_count},
+                   {"dropout_rng", state.dropout_rng}}},
+                 {"history", history}};
+  return file;
+}
+
+namespace {
+
+// Copies one tensor listed in the header out of the payload, checking it fits.
+void read_tensor(const ModelFile& file, const Json& entry, const std::string& want_name, std::size_t want_size,
+                 float* into, const std::string& path) {
+  if (!entry.is_object() || !entry.contains("name") || !entry.contains("offset") || !entry["offset"].is_number_unsigned())
+    throw DataError(path, "damaged header: bad tensor entry");
+  if (entry["name"] != want_name)
+    throw DataError(path, fmt::format("tensor '{}' found where the architecture needs '{}'", entry["name"].dump(), want_name));
+  const auto offset = entry["offset"].get<std::uint64_t>();
+  if (offset % 4 != 0 || offset / 4 > file.payload.size() || want_size > file.payload.size() - offset / 4)
+    throw DataError(path, fmt::format("tensor '{}' lies outside the file's data", want_name));
+  std::copy_n(file.payload.begin() + static_cast<std::ptrdiff_t>(offset / 4), want_size, into);
+}
+
+}  // namespace
+
+LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
+  LoadedModel loaded;
+  try {
+    const Json& header = file.header;
+    if (!header.contains("config")) throw DataError(path, "damaged header: no config");
+    loaded.compiled = compile(parse_config(header["config"], ""));
+    Model& model = *loaded.compiled.model;
+    const Json& weights = header.value("weights", Json::array());
+    const auto& slices = model.param_slices();
+    if (!weights.is_array() || weights.size() != slices.size())
+      throw DataError(path, fmt::format("holds {} weight tensors, its architecture needs {}",
+                                        weights.is_array() ? weights.size() : 0, slices.size()));
+    for (std::size_t i = 0; i < slices.size(); ++i)
+      read_tensor(file, weights[i], slices[i].layer + "/" + slices[i].name, slices[i].size,
+                  model.params().data() + slices[i].offset, path);
+
+    Optimizer& optimizer = *loaded.compiled.optimizer;
+    const Json& opt = header.value("optimizer", Json::object());
+    const Json& slots = opt.value("slots", Json::array());
+    const auto names = optimizer.slot_names();
+    if (!slots.is_array() || slots.size() != names.size())
+      throw DataError(path, "optimizer state does not match the optimizer in the config");
+    for (std::size_t s = 0; s < names.size(); ++s)
+      read_tensor(file, slots[s], "optimizer/" + names[s], model.param_count(), optimizer.slots()[s].data(), path);
+    optimizer.set_iterations(opt.at("iterations").get<std::int64_t>());
+
+    const Json& fit_state = header.at("fit_state");
+    FitState& state = loaded.state;
+    state.seed = fit_state.at("seed").get<std::uint64_t>();
+    state.next_epoch = fit_state.at("next_epoch").get<int>();
+    state.next_batch = fit_state.at("next_batch").get<std::size_t>();
+    state.epoch_sums = fit_state.at("epoch_sums").get<std::vector<double>>();
+    state.epoch_count = fit_state.at("epoch_count").get<std::size_t>();
+    state.dropout_rng = fit_state.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
+    if (state.next_epoch < 0 || (state.next_batch > 0 && state.epoch_sums.size() != loaded.compiled.objective->size()))
+      throw DataError(path, "damaged header: inconsistent training state");
+
+    const Json& history = header.at("history");
+    const auto metric_names = history.at("metrics").get<std::vector<std::string>>();
+    for (const auto& row : history.at("epochs")) {
+      const auto values = row.get<std::vector<double>>();
+      if (values.size() != metric_names.size())
+        throw DataError(path, "damaged header: a history row has the wrong length");
+      Logs logs;
+      for (std::size_t k = 0; k < metric_names.size(); ++k) logs.emplace_back(metric_names[k], values[k]);
+      state.history.push_back(std::move(logs));
+    }
+  } catch (const Json::exception& e) {
+    throw DataError(path, std::string("damaged header: ") + e.what());
+  } catch (const ConfigError& e) {
+    throw DataError(path, "damaged config in the model file: " + e.describe());
+  }
+  return loaded;
+}
+
+LoadedModel load_saved_model(const std::string& path) { return from_model_file(load_model_file(path), path); }
+
+}  // namespace mlp

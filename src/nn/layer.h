@@ -1,0 +1,62 @@
+// The layer interface. A layer sees a batch as a [batch x features] matrix; its
+// parameters live in the model's single arena (params, grads and optimizer slots
+// share one layout), and it gets views into it with bind().
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "core/matrix.h"
+#include "core/rng.h"
+
+namespace mlp {
+
+using Shape = std::vector<std::size_t>;  // without the batch dimension
+
+std::size_t shape_size(const Shape& shape);
+
+struct ParamSpec {
+  std::string name;  // "kernel", "bias"
+  Shape shape;
+};
+
+struct ForwardContext {
+  bool training = false;
+  Rng* dropout_rng = nullptr;  // only read when training
+};
+
+class Layer {
+ public:
+  explicit Layer(std::string name) : name_(std::move(name)) {}
+  virtual ~Layer() = default;
+
+  virtual std::string class_name() const = 0;  // "Dense", as Keras's summary shows it
+  const std::string& name() const { return name_; }
+  virtual Shape output_shape() const = 0;
+
+  virtual std::vector<ParamSpec> param_specs() const { return {}; }
+  // Views into the arena, in param_specs() order, each spec's size long.
+  virtual void bind(std::vector<float*> /*params*/, std::vector<float*> /*grads*/) {}
+  virtual void init_params(Rng& /*rng*/) {}
+  // Regularization penalty added to the loss (Keras adds layer.losses to total_loss).
+  virtual double penalty() const { return 0.0; }
+
+  // y = layer(x).
+  virtual void forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) = 0;
+  // Given the forward's x and y and dL/dy: writes the parameter grads (overwriting:
+  // each parameter gets exactly one contribution per step) and, when dx is not
+  // null, dL/dx. The first layer passes dx = null: nobody needs the input's gradient.
+  virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) = 0;
+
+  // The layer's config with every default filled in (what the model file stores).
+  virtual nlohmann::json config() const = 0;
+
+ private:
+  std::string name_;
+};
+
+}  // namespace mlp

@@ -1,0 +1,46 @@
+// Dense: y = activation(x W + b), W of shape [inputs x units] as Keras stores it.
+#pragma once
+
+#include "nn/activations.h"
+#include "nn/initializers.h"
+#include "nn/layer.h"
+#include "nn/regularizer.h"
+
+namespace mlp {
+
+class Dense : public Layer {
+ public:
+  struct Options {
+    std::size_t units = 0;
+    std::string activation = "linear";
+    bool use_bias = true;
+    std::string kernel_initializer = "glorot_uniform";
+    std::string bias_initializer = "zeros";
+    Regularizer kernel_regularizer;
+  };
+  Dense(std::string name, std::size_t inputs, Options options);
+
+  std::string class_name() const override { return "Dense"; }
+  Shape output_shape() const override { return {options_.units}; }
+  std::vector<ParamSpec> param_specs() const override;
+  void bind(std::vector<float*> params, std::vector<float*> grads) override;
+  void init_params(Rng& rng) override;
+  double penalty() const override;
+  void forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) override;
+  void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override;
+  nlohmann::json config() const override;
+
+ private:
+  std::size_t inputs_;
+  Options options_;
+  ActivationFns activation_;
+  InitializerFn kernel_init_, bias_init_;
+  float* kernel_ = nullptr;  // [inputs x units]
+  float* bias_ = nullptr;    // [units]
+  float* kernel_grad_ = nullptr;
+  float* bias_grad_ = nullptr;
+  Matrix z_;   // pre-activation, kept for the backward pass
+  Matrix dz_;  // dL/dz
+};
+
+}  // namespace mlp

@@ -1,0 +1,30 @@
+#include "nn/layers/layer_factory.h"
+
+#include "core/error.h"
+
+namespace mlp {
+
+std::size_t shape_size(const Shape& shape) {
+  std::size_t n = 1;
+  for (std::size_t d : shape) n *= d;
+  return n;
+}
+
+std::string LayerContext::auto_name(ObjectReader& reader, const std::string& snake_class) {
+  const int uid = ++(*name_counters)[snake_class];
+  std::string name = reader.string("name", snake_class + "_" + std::to_string(uid));
+  if (name.empty()) throw ConfigError(reader.path("name"), "must not be empty");
+  return name;
+}
+
+const NameTable<LayerMaker>& layer_table() {
+  static const NameTable<LayerMaker> table("layer type", {
+                                                             {"Flatten", {}, make_flatten},
+                                                             {"Dense", {}, make_dense},
+                                                             {"Dropout", {}, make_dropout},
+                                                             {"Activation", {}, make_activation},
+                                                         });
+  return table;
+}
+
+}  // namespace mlp

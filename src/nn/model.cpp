@@ -1,0 +1,122 @@
+#include "nn/model.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "nn/layers/layer_factory.h"
+
+namespace mlp {
+namespace {
+
+// Bounded so that a hostile config is refused before anything is allocated.
+constexpr std::size_t max_params = std::size_t{1} << 31;  // 2^31 floats: 8 GiB, and 3-4x that to train
+
+// Weights, gradients and up to three optimizer slots, in float32.
+constexpr double bytes_per_param = 4.0 * 5;
+
+std::string shape_text(const Shape& shape) {
+  std::string text = "(";
+  for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + ")";
+}
+
+std::string human_bytes(double bytes) {
+  const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+  int unit = 0;
+  while (bytes >= 1024.0 && unit < 6) {
+    bytes /= 1024.0;
+    ++unit;
+  }
+  return fmt::format("{:.1f} {}", bytes, units[unit]);
+}
+
+}  // namespace
+
+Model::Model(const Shape& input_shape, const Json& layers) : input_shape_(input_shape) {
+  if (!layers.is_array()) throw ConfigError("model.layers", "expected an array, got " + json_type_name(layers));
+  if (layers.empty()) throw ConfigError("model.layers", "must hold at least one layer");
+  std::map<std::string, int> name_counters;
+  LayerContext context{input_shape, &name_counters};
+  std::size_t total = 0;
+  for (std::size_t i = 0; i < layers.size(); ++i) {
+    const std::string path = index_path("model.layers", i);
+    ObjectReader reader(layers[i], path);
+    const auto& row = layer_table().find(reader.string("type"), reader.path("type"));
+    auto layer = row.entry(reader, context);
+    reader.finish();
+    for (const auto& other : layers_)
+      if (other->name() == layer->name())
+        throw ConfigError(reader.path("name"), "layer name '" + layer->name() + "' is used twice");
+    for (const auto& spec : layer->param_specs()) {
+      double size = 1.0;  // in double: a hostile shape must not overflow before it is refused
+      for (std::size_t d : spec.shape) size *= static_cast<double>(d);
+      if (static_cast<double>(total) + size > static_cast<double>(max_params))
+        throw ConfigError(path, fmt::format("{} of shape {} would bring the model to {:.0f} parameters, needing {} "
+                                            "to train; the limit is {} parameters",
+                                            spec.name, shape_text(spec.shape), static_cast<double>(total) + size,
+                                            human_bytes((static_cast<double>(total) + size) * bytes_per_param),
+                                            max_params));
+      slices_.push_back({layer->name(), spec.name, spec.shape, total, static_cast<std::size_t>(size)});
+      total += static_cast<std::size_t>(size);
+    }
+    context.input_shape = layer->output_shape();
+    layers_.push_back(std::move(layer));
+  }
+  params_.assign(total, 0.0f);
+  grads_.assign(total, 0.0f);
+  std::size_t slice = 0;
+  for (auto& layer : layers_) {
+    std::vector<float*> p, g;
+    for (std::size_t k = 0; k < layer->param_specs().size(); ++k, ++slice) {
+      p.push_back(params_.data() + slices_[slice].offset);
+      g.push_back(grads_.data() + slices_[slice].offset);
+    }
+    layer->bind(std::move(p), std::move(g));
+  }
+  // Layers up to the first one with parameters need no input gradient.
+  for (first_trainable_ = 0; first_trainable_ < layers_.size(); ++first_trainable_)
+    if (!layers_[first_trainable_]->param_specs().empty()) break;
+  outputs_.resize(layers_.size());
+  deltas_.resize(layers_.size());
+}
+
+std::size_t Model::output_size() const { return shape_size(layers_.back()->output_shape()); }
+
+Json Model::layers_config() const {
+  Json layers = Json::array();
+  for (const auto& layer : layers_) layers.push_back(layer->config());
+  return layers;
+}
+
+void Model::init_params(Rng& rng) {
+  for (auto& layer : layers_) layer->init_params(rng);
+}
+
+double Model::penalty() const {
+  double sum = 0.0;
+  for (const auto& layer : layers_) sum += layer->penalty();
+  return sum;
+}
+
+const Matrix& Model::forward(const Matrix& x, const ForwardContext& ctx) {
+  const Matrix* input = &x;
+  for (std::size_t i = 0; i < layers_.size(); ++i) {
+    layers_[i]->forward(*input, outputs_[i], ctx);
+    input = &outputs_[i];
+  }
+  return *input;
+}
+
+void Model::backward(const Matrix& x, const Matrix& d_output) {
+  const Matrix* dy = &d_output;
+  for (std::size_t i = layers_.size(); i-- > 0 && i + 1 > first_trainable_;) {
+    const Matrix& input = i == 0 ? x : outputs_[i - 1];
+    Matrix* dx = i <= first_trainable_ ? nullptr : &deltas_[i - 1];
+    layers_[i]->backward(input, outputs_[i], *dy, dx);
+    dy = dx;
+  }
+}
+
+}  // namespace mlp

@@ -1,0 +1,63 @@
+// Sequential model: builds its layers from the config through the layer table,
+// owns the one parameter arena (params and grads share its layout), and runs the
+// forward and backward passes over a batch.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/json_reader.h"
+#include "core/matrix.h"
+#include "core/rng.h"
+#include "nn/layer.h"
+
+namespace mlp {
+
+struct ParamSlice {
+  std::string layer;  // "dense_1"
+  std::string name;   // "kernel"
+  Shape shape;
+  std::size_t offset = 0;  // into the arena, in floats
+  std::size_t size = 0;
+};
+
+class Model {
+ public:
+  // `layers` is the config's model.layers array; errors name "model.layers[i]...".
+  Model(const Shape& input_shape, const Json& layers);
+  Model(const Model&) = delete;
+  Model& operator=(const Model&) = delete;
+
+  const Shape& input_shape() const { return input_shape_; }
+  std::size_t input_size() const { return shape_size(input_shape_); }
+  std::size_t output_size() const;
+  const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+  Json layers_config() const;
+
+  std::size_t param_count() const { return params_.size(); }
+  const std::vector<ParamSlice>& param_slices() const { return slices_; }
+  std::vector<float>& params() { return params_; }
+  const std::vector<float>& params() const { return params_; }
+  std::vector<float>& grads() { return grads_; }
+
+  void init_params(Rng& rng);
+  double penalty() const;  // the regularizers' share of the loss
+
+  // Returns the output of the last layer for input x [batch x input_size].
+  const Matrix& forward(const Matrix& x, const ForwardContext& ctx);
+  // After forward(): fills grads() from dL/d(output).
+  void backward(const Matrix& x, const Matrix& d_output);
+
+ private:
+  Shape input_shape_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<ParamSlice> slices_;
+  std::vector<float> params_;
+  std::vector<float> grads_;
+  std::vector<Matrix> outputs_;  // outputs_[i] = layer i's output, kept for backward
+  std::vector<Matrix> deltas_;
+  std::size_t first_trainable_ = 0;   // deltas_[i] = dL/d(input of layer i + 1)
+};
+
+}  // namespace mlp

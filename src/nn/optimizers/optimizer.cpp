@@ -1,0 +1,87 @@
+#include "nn/optimizers/optimizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.h"
+
+namespace mlp {
+
+void Optimizer::prepare(std::size_t param_count) {
+  slots_.assign(slot_names().size(), std::vector<float>(param_count, 0.0f));
+}
+
+void Optimizer::step(std::span<float> params, std::span<float> grads) {
+  // Clipping as keras@2.2.4:keras/optimizers.py get_gradients: global norm first, then value.
+  if (common_.clipnorm > 0.0) {
+    double sum_sq = 0.0;
+    for (float g : grads) sum_sq += static_cast<double>(g) * g;
+    const double norm = std::sqrt(sum_sq);
+    if (norm > common_.clipnorm) {
+      const auto scale = static_cast<float>(common_.clipnorm / norm);
+      for (float& g : grads) g *= scale;
+    }
+  }
+  if (common_.clipvalue > 0.0) {
+    const auto limit = static_cast<float>(common_.clipvalue);
+    for (float& g : grads) g = std::clamp(g, -limit, limit);
+  }
+  double lr = common_.learning_rate;
+  if (common_.decay > 0.0) lr *= 1.0 / (1.0 + common_.decay * static_cast<double>(iterations_));
+  apply(params, grads, static_cast<float>(lr));
+  ++iterations_;
+}
+
+Json Optimizer::config() const {
+  Json config{{"type", type()},
+              {"learning_rate", common_.learning_rate},
+              {"decay", common_.decay},
+              {"clipnorm", common_.clipnorm},
+              {"clipvalue", common_.clipvalue}};
+  add_config(config);
+  return config;
+}
+
+CommonHyper read_common_hyper(ObjectReader& reader, double default_learning_rate) {
+  CommonHyper common;
+  const char* lr_key = reader.has("lr") && !reader.has("learning_rate") ? "lr" : "learning_rate";
+  common.learning_rate = reader.number(lr_key, default_learning_rate, 0.0, 1e6);
+  reader.ignore("lr");
+  if (reader.has("lr") && reader.has("learning_rate"))
+    throw ConfigError(reader.path("lr"), "give either 'learning_rate' or 'lr', not both");
+  common.decay = reader.number("decay", 0.0, 0.0, 1e6);
+  common.clipnorm = reader.number("clipnorm", 0.0, 0.0, 1e30);
+  common.clipvalue = reader.number("clipvalue", 0.0, 0.0, 1e30);
+  return common;
+}
+
+const NameTable<OptimizerMaker>& optimizer_table() {
+  static const NameTable<OptimizerMaker> table("optimizer", {
+                                                                {"sgd", {}, make_sgd},
+                                                                {"rmsprop", {}, make_rmsprop},
+                                                                {"adagrad", {}, make_adagrad},
+                                                                {"adam", {}, make_adam},
+                                                                {"adamw", {}, make_adamw},
+                                                            });
+  return table;
+}
+
+std::unique_ptr<Optimizer> make_optimizer(const Json& spec, const std::string& key_path) {
+  if (spec.is_string()) {
+    const Json object{{"type", spec}};
+    ObjectReader reader(object, key_path);
+    // A bare name is the type; report its errors at the key itself.
+    const auto& row = optimizer_table().find(spec.get<std::string>(), key_path);
+    reader.ignore("type");
+    auto optimizer = row.entry(reader);
+    reader.finish();
+    return optimizer;
+  }
+  ObjectReader reader(spec, key_path);
+  const auto& row = optimizer_table().find(reader.string("type"), reader.path("type"));
+  auto optimizer = row.entry(reader);
+  reader.finish();
+  return optimizer;
+}
+
+}  // namespace mlp

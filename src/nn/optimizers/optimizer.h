@@ -1,0 +1,72 @@
+// Optimizers update the model's whole parameter arena in one pass. Their state
+// ("slots": momentum, moments, accumulators) has the arena's layout, indexed like
+// the parameters, so it can be saved and restored as plain arrays.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "config/json_reader.h"
+#include "nn/registry.h"
+
+namespace mlp {
+
+// Hyperparameters every Keras 2.2.4 optimizer takes (keras/optimizers.py l.60-100).
+struct CommonHyper {
+  double learning_rate = 0.01;
+  double decay = 0.0;      // lr / (1 + decay * iterations), per update
+  double clipnorm = 0.0;   // 0: off; else scale all grads so their global L2 norm <= clipnorm
+  double clipvalue = 0.0;  // 0: off; else clip each grad to [-clipvalue, clipvalue]
+};
+
+class Optimizer {
+ public:
+  explicit Optimizer(CommonHyper common) : common_(common) {}
+  virtual ~Optimizer() = default;
+
+  virtual std::string type() const = 0;
+  virtual std::vector<std::string> slot_names() const { return {}; }
+
+  // Sizes the slots for `param_count` parameters (zeros).
+  void prepare(std::size_t param_count);
+  // One update. `grads` may be modified (clipping).
+  void step(std::span<float> params, std::span<float> grads);
+
+  std::int64_t iterations() const { return iterations_; }
+  void set_iterations(std::int64_t n) { iterations_ = n; }
+  std::vector<std::vector<float>>& slots() { return slots_; }
+  const std::vector<std::vector<float>>& slots() const { return slots_; }
+
+  // The optimizer's config with every default filled in.
+  Json config() const;
+
+ protected:
+  // The update proper, with the decayed learning rate of this iteration.
+  virtual void apply(std::span<float> params, std::span<const float> grads, float lr) = 0;
+  virtual void add_config(Json& config) const = 0;
+
+  CommonHyper common_;
+  std::int64_t iterations_ = 0;
+  std::vector<std::vector<float>> slots_;
+};
+
+using OptimizerMaker = std::unique_ptr<Optimizer> (*)(ObjectReader& reader);
+
+std::unique_ptr<Optimizer> make_sgd(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_rmsprop(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adagrad(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adam(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adamw(ObjectReader& reader);
+
+const NameTable<OptimizerMaker>& optimizer_table();
+
+// Reads "learning_rate" (or Keras 2's "lr"), "decay", "clipnorm", "clipvalue".
+CommonHyper read_common_hyper(ObjectReader& reader, double default_learning_rate);
+
+// `spec` is a name ("sgd") or an object {"type": "sgd", ...}.
+std::unique_ptr<Optimizer> make_optimizer(const Json& spec, const std::string& key_path);
+
+}  // namespace mlp

@@ -1,0 +1,25 @@
+#include "train/compiled.h"
+
+#include "nn/losses.h"
+
+namespace mlp {
+
+Compiled compile(const Config& config) {
+  Compiled compiled;
+  compiled.model = std::make_unique<Model>(config.model.input_shape, config.model.layers);
+  compiled.optimizer = make_optimizer(config.compile.optimizer, "compile.optimizer");
+  compiled.optimizer->prepare(compiled.model->param_count());
+  const LossFns& loss = loss_table().find(config.compile.loss, "compile.loss").entry;
+  std::vector<Metric> metrics;
+  for (std::size_t i = 0; i < config.compile.metrics.size(); ++i)
+    metrics.push_back(resolve_metric(config.compile.metrics[i], config.compile.loss, compiled.model->output_size(),
+                                     index_path("compile.metrics", i)));
+  compiled.objective = std::make_unique<Objective>(loss, std::move(metrics));
+  compiled.preprocessing = {static_cast<float>(config.data.range_low), static_cast<float>(config.data.range_high)};
+  compiled.config = config;
+  compiled.config.model.layers = compiled.model->layers_config();
+  compiled.config.compile.optimizer = compiled.optimizer->config();
+  return compiled;
+}
+
+}  // namespace mlp

@@ -1,0 +1,29 @@
+// A config turned into things that run: the model, its optimizer, its loss and
+// metrics, and the input preprocessing. Both fresh training and a loaded model
+// file go through compile(), so they cannot disagree.
+#pragma once
+
+#include <memory>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "nn/optimizers/optimizer.h"
+#include "train/objective.h"
+
+namespace mlp {
+
+struct Compiled {
+  Config config;  // with the layers' and the optimizer's defaults filled in
+  std::unique_ptr<Model> model;
+  std::unique_ptr<Optimizer> optimizer;
+  std::unique_ptr<Objective> objective;
+  Preprocessing preprocessing;
+
+  std::size_t classes() const { return model->output_size(); }
+};
+
+// Throws ConfigError (with key paths) for anything the config gets wrong.
+Compiled compile(const Config& config);
+
+}  // namespace mlp

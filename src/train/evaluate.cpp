@@ -1,0 +1,27 @@
+#include "train/evaluate.h"
+
+#include <algorithm>
+
+namespace mlp {
+
+std::vector<double> evaluate(Model& model, Objective& objective, const BatchSource& source,
+                             std::span<const std::uint32_t> indices, std::size_t batch_size,
+                             const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch) {
+  MeanAccumulator totals(objective.size());
+  Matrix x, y;
+  std::vector<double> means;
+  const ForwardContext inference{};
+  for (std::size_t start = 0; start < indices.size(); start += batch_size) {
+    const auto batch = indices.subspan(start, std::min(batch_size, indices.size() - start));
+    gather_batch(*source.data, batch, source.scale, source.classes, x, y);
+    const Matrix& p = model.forward(x, inference);
+    objective.batch_means(p, y, means);
+    totals.add(means, batch.size());
+    if (on_batch) on_batch(batch, p);
+  }
+  std::vector<double> result = totals.means();
+  result[0] += model.penalty();
+  return result;
+}
+
+}  // namespace mlp

@@ -1,0 +1,31 @@
+// The test loop (keras@2.2.4:keras/engine/training_arrays.py test_loop): the whole
+// set in batches, inference mode, each batch's values weighted by its size. Used by
+// fit's validation and by mlp-eval.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <span>
+#include <vector>
+
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "train/objective.h"
+
+namespace mlp {
+
+struct BatchSource {
+  const Dataset* data = nullptr;
+  std::array<float, 256> scale{};
+  std::size_t classes = 0;
+};
+
+// Returns [loss, metric...] over `indices`. The loss includes the regularizers'
+// penalty, as Keras's test function returns total_loss. `on_batch` (optional) sees
+// each batch's predictions, for reports and CSV output.
+std::vector<double> evaluate(Model& model, Objective& objective, const BatchSource& source,
+                             std::span<const std::uint32_t> indices, std::size_t batch_size,
+                             const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch = {});
+
+}  // namespace mlp

@@ -1,0 +1,133 @@
+#include "train/training_run.h"
+
+#include <filesystem>
+#include <random>
+
+#include <spdlog/spdlog.h>
+
+#include "config/config.h"
+#include "core/error.h"
+#include "io/saved_model.h"
+#include "report/summary.h"
+#include "train/csv_logger.h"
+#include "train/progbar_logger.h"
+#include "train/trainer.h"
+
+namespace mlp {
+namespace {
+
+// Saves the model with the run's state after every epoch (--checkpoint).
+class CheckpointWriter : public Callback {
+ public:
+  CheckpointWriter(std::string path, const Compiled& compiled, const FitState& state)
+      : path_(std::move(path)), compiled_(compiled), state_(state) {}
+  void on_epoch_end(int, const Logs&) override { save_model_file(path_, to_model_file(compiled_, state_)); }
+
+ private:
+  std::string path_;
+  const Compiled& compiled_;
+  const FitState& state_;
+};
+
+Config read_config(const TrainRequest& request, const LoadedModel* resumed) {
+  Config config;
+  if (!request.config_path.empty()) {
+    config = load_config(request.config_path, request.overrides);
+  } else {
+    // The checkpoint's own config, with the overrides applied to it.
+    Json root = resumed->compiled.config.to_json();
+    try {
+      for (const auto& assignment : request.overrides) apply_override(root, assignment);
+      config = parse_config(root, "");
+    } catch (Error& e) {
+      e.set_file(request.resume_path);
+      throw;
+    }
+  }
+  if (!request.data_dir.empty()) use_data_dir(config, request.data_dir);
+  return config;
+}
+
+std::string default_output(const Config& config) {
+  const std::string name = std::filesystem::path(config.name).filename().string();
+  return (name.empty() ? std::string("model") : name) + ".mlp";
+}
+
+}  // namespace
+
+TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const std::atomic<bool>& stop) {
+  std::optional<LoadedModel> resumed;
+  if (!request.resume_path.empty()) resumed = load_saved_model(request.resume_path);
+  const Config config = read_config(request, resumed ? &*resumed : nullptr);
+  const std::string config_file = request.config_path.empty() ? request.resume_path : request.config_path;
+
+  Compiled compiled;
+  try {
+    compiled = compile(config);
+    if (!config.data.train)
+      throw ConfigError("data.train", "missing: training needs images and labels (or --data-dir)");
+  } catch (Error& e) {
+    if (e.file().empty()) e.set_file(config_file);
+    throw;
+  }
+
+  FitState state;
+  if (resumed) {
+    Model& model = *compiled.model;
+    if (model.param_slices().size() != resumed->compiled.model->param_slices().size() ||
+        model.param_count() != resumed->compiled.model->param_count())
+      throw DataError(request.resume_path, "the checkpoint's model does not match the config's architecture");
+    model.params() = resumed->compiled.model->params();
+    if (compiled.optimizer->slot_names() != resumed->compiled.optimizer->slot_names())
+      throw DataError(request.resume_path, "the checkpoint's optimizer does not match the config's");
+    compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
+    compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
+    state = resumed->state;
+  } else {
+    state.seed = config.seed ? *config.seed : std::random_device{}();
+    Rng init_rng = Rng::stream(state.seed, 1);
+    compiled.model->init_params(init_rng);
+  }
+  spdlog::info("seed {}", state.seed);
+
+  const Dataset data = load_dataset(config.data.train->images, config.data.train->labels, config.model.input_shape,
+                                    compiled.classes());
+  const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
+  if (split == 0)
+    throw ConfigError("fit.validation_split", "leaves no training samples out of " + std::to_string(data.size()));
+  FitData fit_data;
+  fit_data.source = {&data, compiled.preprocessing.table(), compiled.classes()};
+  fit_data.train_samples = split;
+  for (std::size_t i = split; i < data.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
+
+  print_summary(*compiled.model, out);
+  out.flush();
+
+  const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
+  ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
+  std::vector<Callback*> callbacks{&progbar};
+  std::optional<CsvLogger> csv;
+  if (!request.csv_log_path.empty()) callbacks.push_back(&csv.emplace(request.csv_log_path, state.history));
+  std::optional<CheckpointWriter> checkpoint;
+  if (!request.checkpoint_path.empty())
+    callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
+
+  const bool finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state,
+                            callbacks, &stop);
+  if (!finished) {
+    out.flush();
+    if (!request.checkpoint_path.empty()) {
+      save_model_file(request.checkpoint_path, to_model_file(compiled, state));
+      spdlog::warn("stopped in epoch {}; checkpoint saved to {} (continue with --resume {})", state.next_epoch + 1,
+                   request.checkpoint_path, request.checkpoint_path);
+    } else {
+      spdlog::warn("stopped in epoch {}; no --checkpoint given, nothing saved", state.next_epoch + 1);
+    }
+    return TrainOutcome::stopped;
+  }
+  save_model_file(output, to_model_file(compiled, state));
+  spdlog::info("model saved to {}", output);
+  return TrainOutcome::finished;
+}
+
+}  // namespace mlp
