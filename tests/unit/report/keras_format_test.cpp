@@ -1,0 +1,50 @@
+// Number formats against Python's own % formatting rules (values worked out by hand).
+#include <catch2/catch.hpp>
+
+#include "report/keras_format.h"
+
+using namespace mlp;
+
+TEST_CASE("metric values: %.4f above 1e-3, %.4e at or below it") {
+  CHECK(keras_metric_value(0.06351, false) == "0.0635");
+  CHECK(keras_metric_value(0.80125, false) == "0.8013");
+  CHECK(keras_metric_value(0.55265, false) == "0.5526");  // stored just below the tie
+  CHECK(keras_metric_value(0.0012, false) == "0.0012");
+  CHECK(keras_metric_value(0.001, false) == "1.0000e-03");
+  CHECK(keras_metric_value(0.00012345, false) == "1.2345e-04");
+  CHECK(keras_metric_value(0.0, false) == "0.0000e+00");
+}
+
+TEST_CASE("verbose 2 compares the value, verbose 1 its absolute value") {
+  CHECK(keras_metric_value(-0.5, false) == "-5.0000e-01");
+  CHECK(keras_metric_value(-0.5, true) == "-0.5000");
+  CHECK(keras_metric_value(-0.0005, true) == "-5.0000e-04");
+}
+
+TEST_CASE("thousands separators as Python's {:,}") {
+  CHECK(thousands(0) == "0");
+  CHECK(thousands(999) == "999");
+  CHECK(thousands(1000) == "1,000");
+  CHECK(thousands(694950) == "694,950");
+  CHECK(thousands(1234567890) == "1,234,567,890");
+}
+
+TEST_CASE("elapsed seconds round half to even like %.0f") {
+  CHECK(keras_seconds(14.2) == "14s");
+  CHECK(keras_seconds(0.5) == "0s");
+  CHECK(keras_seconds(1.5) == "2s");
+  CHECK(keras_seconds(2.5) == "2s");
+}
+
+TEST_CASE("time per unit picks s, ms or us") {
+  CHECK(keras_time_per_unit(14.0 / 48000) == "292us/step");
+  CHECK(keras_time_per_unit(0.0031) == "3ms/step");
+  CHECK(keras_time_per_unit(2.4) == "2s/step");
+}
+
+TEST_CASE("ETA formats") {
+  CHECK(keras_eta(11.9) == "11s");
+  CHECK(keras_eta(60.0) == "60s");
+  CHECK(keras_eta(135.0) == "2:15");
+  CHECK(keras_eta(3723.0) == "1:02:03");
+}

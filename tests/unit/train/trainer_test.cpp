@@ -1,0 +1,174 @@
+// fit() semantics on a tiny synthetic set: Keras's split, sample-weighted epoch
+// means, determinism, learning, resuming inside an epoch, stopping on NaN.
+#include <catch2/catch.hpp>
+
+#include <atomic>
+#include <cmath>
+#include <numeric>
+#include <set>
+
+#include "config/config.h"
+#include "core/error.h"
+#include "support/tiny_idx.h"
+#include "train/compiled.h"
+#include "train/trainer.h"
+
+using namespace mlp;
+
+namespace {
+
+Config tiny_config(const std::string& optimizer_json, std::int64_t epochs, std::int64_t batch, double split) {
+  Config config;
+  config.model.input_shape = {4, 4};
+  config.model.layers = Json::parse(R"([{"type": "Flatten"}, {"type": "Dense", "units": 8, "activation": "relu"},
+                                        {"type": "Dropout", "rate": 0.25},
+                                        {"type": "Dense", "units": 3, "activation": "softmax"}])");
+  config.compile.loss = "categorical_crossentropy";
+  config.compile.optimizer = Json::parse(optimizer_json);
+  config.compile.metrics = {"acc"};
+  config.fit.epochs = epochs;
+  config.fit.batch_size = batch;
+  config.fit.validation_split = split;
+  config.fit.verbose = 0;
+  return config;
+}
+
+struct Run {
+  Compiled compiled;
+  Dataset data;
+  FitData fit_data;
+  FitState state;
+
+  Run(const Config& config, const test::TempDir& dir, std::size_t samples, std::uint64_t seed) {
+    compiled = compile(config);
+    const auto [images, labels] = test::write_banded_set(dir, "set", samples, 4, 4, 3, 11);
+    data = load_dataset(images, labels, config.model.input_shape, 3);
+    const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
+    fit_data.source = {&data, compiled.preprocessing.table(), 3};
+    fit_data.train_samples = split;
+    for (std::size_t i = split; i < data.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
+    state.seed = seed;
+    Rng init = Rng::stream(seed, 1);
+    compiled.model->init_params(init);
+  }
+  bool fit(const std::vector<Callback*>& callbacks = {}, const std::atomic<bool>* stop = nullptr) {
+    return mlp::fit(*compiled.model, *compiled.optimizer, *compiled.objective, compiled.config.fit, fit_data, state,
+                    callbacks, stop);
+  }
+  std::vector<double> evaluate_range(std::size_t begin, std::size_t end) {
+    std::vector<std::uint32_t> indices(end - begin);
+    std::iota(indices.begin(), indices.end(), static_cast<std::uint32_t>(begin));
+    return mlp::evaluate(*compiled.model, *compiled.objective, fit_data.source, indices, 1000);
+  }
+};
+
+struct BatchRecorder : Callback {
+  std::vector<std::size_t> seen;
+  void on_batch_end(std::size_t s, const Logs&) override { seen.push_back(s); }
+};
+
+}  // namespace
+
+TEST_CASE("validation_split takes int(N * (1 - split)) for training, as Keras") {
+  CHECK(validation_split_at(60000, 0.2) == 48000);
+  CHECK(validation_split_at(10, 0.25) == 7);  // int(7.5)
+  CHECK(validation_split_at(3, 0.1) == 2);    // int(2.7)
+  CHECK(validation_split_at(100, 0.0) == 100);
+}
+
+TEST_CASE("each epoch's order is a permutation, fixed by (seed, epoch)") {
+  std::vector<std::uint32_t> a(50), b(50), c(50), plain(50);
+  epoch_order(7, 0, true, a);
+  epoch_order(7, 0, true, b);
+  epoch_order(7, 1, true, c);
+  epoch_order(7, 0, false, plain);
+  CHECK(a == b);
+  CHECK(a != c);
+  CHECK(std::set<std::uint32_t>(a.begin(), a.end()).size() == 50);
+  std::vector<std::uint32_t> identity(50);
+  std::iota(identity.begin(), identity.end(), 0u);
+  CHECK(plain == identity);
+  CHECK(a != identity);
+}
+
+TEST_CASE("the epoch's loss is the sample-weighted mean over batches, validation is the last part") {
+  test::TempDir dir;
+  // Learning rate 0 keeps the weights fixed, so every batch sees the same model and
+  // the weighted mean of batch means equals the mean over the training samples.
+  // Dropout would change the training loss; it is off in a model without it.
+  Config config = tiny_config(R"({"type": "sgd", "learning_rate": 0.0})", 1, 4, 0.25);
+  config.model.layers.erase(2);
+  Run run(config, dir, 13, 3);  // split_at = int(9.75) = 9: batches of 4, 4, 1
+  BatchRecorder recorder;
+  REQUIRE(run.fit({&recorder}));
+  CHECK(recorder.seen == std::vector<std::size_t>{4, 8, 9});
+  REQUIRE(run.state.history.size() == 1);
+  const Logs& logs = run.state.history[0];
+  REQUIRE(logs.size() == 4);
+  CHECK(logs[0].first == "loss");
+  CHECK(logs[1].first == "acc");
+  CHECK(logs[2].first == "val_loss");
+  CHECK(logs[3].first == "val_acc");
+  const auto train = run.evaluate_range(0, 9);
+  const auto val = run.evaluate_range(9, 13);
+  CHECK(logs[0].second == Approx(train[0]).epsilon(1e-5));
+  CHECK(logs[1].second == Approx(train[1]).epsilon(1e-5));
+  CHECK(logs[2].second == Approx(val[0]).epsilon(1e-5));
+  CHECK(logs[3].second == Approx(val[1]).epsilon(1e-5));
+}
+
+TEST_CASE("the same seed gives identical weights; another seed different ones") {
+  test::TempDir dir;
+  const Config config = tiny_config(R"("adam")", 2, 8, 0.2);
+  Run a(config, dir, 60, 5), b(config, dir, 60, 5), c(config, dir, 60, 6);
+  a.fit();
+  b.fit();
+  c.fit();
+  CHECK(a.compiled.model->params() == b.compiled.model->params());
+  CHECK(a.state.history == b.state.history);
+  CHECK(a.compiled.model->params() != c.compiled.model->params());
+}
+
+TEST_CASE("a small network learns the banded classes") {
+  test::TempDir dir;
+  const Config config = tiny_config(R"("adam")", 15, 16, 0.2);
+  Run run(config, dir, 400, 1);
+  run.fit();
+  const Logs& last = run.state.history.back();
+  CHECK(last[3].first == "val_acc");
+  CHECK(last[3].second > 0.9);
+  CHECK(last[0].second < run.state.history.front()[0].second);
+}
+
+TEST_CASE("a run stopped inside an epoch and resumed ends with identical weights") {
+  test::TempDir dir;
+  const Config config = tiny_config(R"({"type": "sgd", "learning_rate": 0.05, "momentum": 0.9})", 3, 8, 0.2);
+  Run whole(config, dir, 90, 21), parts(config, dir, 90, 21);
+  whole.fit();
+
+  struct StopAfter : Callback {
+    std::atomic<bool>& stop;
+    int batches;
+    StopAfter(std::atomic<bool>& s, int n) : stop(s), batches(n) {}
+    void on_batch_end(std::size_t, const Logs&) override {
+      if (--batches == 0) stop = true;
+    }
+  };
+  std::atomic<bool> stop{false};
+  StopAfter stopper(stop, 13);  // 9 batches per epoch: stops inside the second epoch
+  CHECK_FALSE(parts.fit({&stopper}, &stop));
+  CHECK(parts.state.next_epoch == 1);
+  CHECK(parts.state.next_batch == 4);
+  stop = false;
+  CHECK(parts.fit({}, &stop));
+  CHECK(parts.compiled.model->params() == whole.compiled.model->params());
+  CHECK(parts.state.history == whole.state.history);
+}
+
+TEST_CASE("a NaN loss stops training with a runtime error") {
+  test::TempDir dir;
+  Run run(tiny_config(R"("sgd")", 1, 8, 0.0), dir, 20, 2);
+  auto& params = run.compiled.model->params();
+  std::fill(params.begin(), params.end(), std::nanf(""));
+  CHECK_THROWS_AS(run.fit(), RuntimeError);
+}
