@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs the Debian packages mlp builds and tests with, when any is missing.
+set -euo pipefail
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev npm)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Every test: installs what is missing, fetches MNIST, builds, runs the whole suite
+# (unit, golden, CLI and real-MNIST tests), then builds again with
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite under them.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+jobs=$(nproc)
+
+"$root/scripts/setup.sh"
+"$root/scripts/fetch-mnist.sh"
+
+echo "== build (Release)"
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLP_WERROR=ON >/dev/null
+cmake --build build -j"$jobs"
+echo "== tests (Release)"
+ctest --test-dir build --output-on-failure -j"$jobs"
+
+echo "== build (ASan + UBSan)"
+cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DMLP_SANITIZE=ON -DMLP_WERROR=ON >/dev/null
+cmake --build build-sanitize -j"$jobs"
+echo "== tests (ASan + UBSan)"
+# The real-MNIST runs are covered by the Release pass; under the sanitizers they
+# would take minutes and check nothing the small sets do not.
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -LE mnist
+echo "== all tests passed"
