@@ -11,15 +11,15 @@ namespace {
 constexpr int bar_width = 30;
 constexpr double update_interval = 0.05;  // seconds between redraws
 
-double steady_seconds() {
+}  // namespace
+
+double ProgbarLogger::now_seconds() {
   using namespace std::chrono;
   return duration<double>(steady_clock::now().time_since_epoch()).count();
 }
 
-}  // namespace
-
 ProgbarLogger::ProgbarLogger(std::ostream& out, int verbose, bool dynamic, Clock clock)
-    : out_(out), verbose_(verbose), dynamic_(dynamic), clock_(clock ? std::move(clock) : Clock(steady_seconds)) {}
+    : out_(out), verbose_(verbose), dynamic_(dynamic), clock_(clock ? std::move(clock) : Clock(now_seconds)) {}
 
 void ProgbarLogger::on_train_begin(const TrainInfo& info) {
   target_ = info.train_samples;

@@ -14,6 +14,7 @@ namespace mlp {
 class ProgbarLogger : public Callback {
  public:
   using Clock = std::function<double()>;  // seconds; injectable for tests
+  static double now_seconds();            // the default clock (steady)
 
   // `dynamic`: stdout is a terminal, so the bar is redrawn in place with \b and \r;
   // otherwise every update is a line of its own, as Keras does it.

@@ -1,0 +1,88 @@
+// mlp-eval: evaluates a saved model on its config's test set (or given files),
+// prints Keras's evaluate line, and gates CI with --min-accuracy.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "app/cli_common.h"
+#include "core/error.h"
+#include "io/saved_model.h"
+#include "report/eval_report.h"
+#include "report/keras_format.h"
+#include "train/evaluate.h"
+#include "train/predict.h"
+#include "train/progbar_logger.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Evaluate a saved model on a labelled set."};
+  mlp::CommonOptions common;
+  std::string model_path, images, labels;
+  std::size_t batch_size = 256;
+  bool json = false, report = false;
+  std::optional<double> min_accuracy;
+  mlp::add_common_options(app, common);
+  app.add_option("--model", model_path, "The saved model (.mlp)")->required();
+  auto* images_opt = app.add_option("--images", images, "IDX images (default: the config's test set)");
+  auto* labels_opt = app.add_option("--labels", labels, "IDX labels for --images");
+  images_opt->needs(labels_opt);
+  labels_opt->needs(images_opt);
+  app.add_option("--batch-size", batch_size, "Samples per batch (memory, not results)")->check(CLI::Range(1, 1 << 20));
+  app.add_flag("--json", json, "Print one JSON object: samples, loss, every metric");
+  app.add_flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1");
+  app.add_option("--min-accuracy", min_accuracy, "Exit 1 when the accuracy is below this")->check(CLI::Range(0.0, 1.0));
+  app.footer("Exit codes: 0 done, 1 accuracy below --min-accuracy (or a failure), 2 bad usage or input.");
+
+  return mlp::run_main("mlp-eval", app, argc, argv, [&] {
+    mlp::apply_common_options(common);
+    mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
+    mlp::Compiled& compiled = loaded.compiled;
+    if (images.empty()) {
+      if (!compiled.config.data.test)
+        throw mlp::DataError(model_path, "its config names no test set; give --images and --labels");
+      images = compiled.config.data.test->images;
+      labels = compiled.config.data.test->labels;
+    }
+    const mlp::Dataset data = mlp::load_dataset(images, labels, compiled.config.model.input_shape, compiled.classes());
+    std::vector<std::uint32_t> indices(data.size());
+    std::iota(indices.begin(), indices.end(), 0u);
+
+    const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
+    mlp::ConfusionMatrix confusion(classes);
+    const double start = mlp::ProgbarLogger::now_seconds();
+    const auto values = mlp::evaluate(*compiled.model, *compiled.objective,
+                                      {&data, compiled.preprocessing.table(), compiled.classes()}, indices, batch_size,
+                                      [&](std::span<const std::uint32_t> batch, const mlp::Matrix& outputs) {
+                                        for (std::size_t r = 0; r < batch.size(); ++r)
+                                          confusion.add(data.labels[batch[r]],
+                                                        mlp::top_classes(outputs.row(r), outputs.cols(), 1)[0].klass);
+                                      });
+    const double elapsed = mlp::ProgbarLogger::now_seconds() - start;
+    const auto names = compiled.objective->names();
+
+    if (json) {
+      nlohmann::json result{{"samples", data.size()}};
+      for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = values[k];
+      result["accuracy"] = confusion.accuracy();
+      if (report) result.update(confusion.to_json());
+      std::cout << result.dump() << '\n';
+    } else {
+      std::string line = fmt::format("{}/{} - {}", data.size(), data.size(), mlp::keras_seconds(elapsed));
+      for (std::size_t k = 0; k < names.size(); ++k)
+        line += " - " + names[k] + ": " + mlp::keras_metric_value(values[k], false);
+      std::cout << line << '\n';
+      if (report) {
+        std::cout << '\n';
+        confusion.print(std::cout);
+        std::cout << '\n';
+        confusion.print_classification_report(std::cout);
+      }
+    }
+    std::cout.flush();
+    if (min_accuracy && confusion.accuracy() < *min_accuracy) {
+      std::cerr << fmt::format("mlp-eval: accuracy {:.4f} is below --min-accuracy {}\n", confusion.accuracy(),
+                               *min_accuracy);
+      return 1;
+    }
+    return 0;
+  });
+}

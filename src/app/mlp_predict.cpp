@@ -1,0 +1,51 @@
+// mlp-predict: one predicted class per image, as CSV (index,class,probability).
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "app/cli_common.h"
+#include "core/error.h"
+#include "io/atomic_file.h"
+#include "io/saved_model.h"
+#include "train/predict.h"
+
+int main(int argc, char** argv) {
+  CLI::App app{"Predict the class of every image with a saved model."};
+  mlp::CommonOptions common;
+  std::string model_path, images, output;
+  std::size_t batch_size = 256, top_k = 1;
+  mlp::add_common_options(app, common);
+  app.add_option("--model", model_path, "The saved model (.mlp)")->required();
+  app.add_option("--images", images, "IDX images")->required();
+  app.add_option("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
+  app.add_option("--top-k", top_k, "Also list the K best classes")->check(CLI::Range(1, 1 << 16));
+  app.add_option("--batch-size", batch_size, "Samples per batch (memory, not results)")->check(CLI::Range(1, 1 << 20));
+
+  return mlp::run_main("mlp-predict", app, argc, argv, [&] {
+    mlp::apply_common_options(common);
+    mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
+    mlp::Compiled& compiled = loaded.compiled;
+    const mlp::Dataset data = mlp::load_images(images, compiled.config.model.input_shape);
+
+    std::ostringstream buffer;
+    std::ostream& out = output.empty() ? std::cout : buffer;
+    out << "index,class,probability";
+    for (std::size_t k = 2; k <= top_k; ++k) out << ",class_" << k << ",probability_" << k;
+    out << '\n';
+    mlp::predict_batches(*compiled.model, data, compiled.preprocessing.table(), batch_size,
+                         [&](std::size_t first, const mlp::Matrix& outputs) {
+                           for (std::size_t r = 0; r < outputs.rows(); ++r) {
+                             out << first + r;
+                             for (const auto& score : mlp::top_classes(outputs.row(r), outputs.cols(), top_k))
+                               out << fmt::format(",{},{:.6f}", score.klass, score.probability);
+                             out << '\n';
+                           }
+                         });
+    if (!output.empty()) mlp::write_file_atomically(output, buffer.str());
+    std::cout.flush();
+    if (!std::cout) throw mlp::RuntimeError("stdout", "write failed");
+    return 0;
+  });
+}
