@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mlp builds and tests with, when any is missing.
 set -euo pipefail
-packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev npm)
+packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev npm python3-numpy)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -108,6 +108,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
     state.next_batch = 0;
     state.epoch_sums.clear();
     state.epoch_count = 0;
+    state.dropout_rng = {};
     for (auto* c : callbacks) c->on_epoch_end(epoch, logs);
   }
   for (auto* c : callbacks) c->on_train_end();

@@ -170,3 +170,33 @@ TEST_CASE("--set and the flags override the config") {
   CHECK(r.out.find("Epoch 2/2\n") != std::string::npos);
   CHECK(r.out.find("Epoch 3/") == std::string::npos);
 }
+
+TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches an uninterrupted run") {
+  mlp::test::TempDir dir;
+  mlp::test::write_banded_set(dir, "train", 6000, 20, 20, 10, 5);
+  mlp::test::write_bytes(dir.path("big.json"), R"({
+    "name": "big", "seed": 3,
+    "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
+    "model": {"input_shape": [20, 20], "layers": [
+      {"type": "Flatten"}, {"type": "Dense", "units": 256, "activation": "relu"}, {"type": "Dropout", "rate": 0.2},
+      {"type": "Dense", "units": 10, "activation": "softmax"}]},
+    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam", "metrics": ["acc"]},
+    "fit": {"epochs": 4, "batch_size": 8, "validation_split": 0.1, "verbose": 2}})");
+  const std::string base = train + " --threads 1 --config " + dir.path("big.json");
+  REQUIRE(run(base + " -o " + dir.path("whole.mlp"), dir).code == 0);
+
+  // Started in the background and stopped a moment later, inside some epoch.
+  const std::string pid_file = dir.path("pid");
+  REQUIRE(std::system((base + " --checkpoint " + dir.path("ckpt.mlp") + " -o " + dir.path("never.mlp") +
+                       " >" + dir.path("bg.out") + " 2>" + dir.path("bg.err") + " & echo $! >" + pid_file +
+                       "; sleep 0.7; kill -TERM $(cat " + pid_file + "); wait $(cat " + pid_file + "); echo $? >" +
+                       dir.path("bg.code"))
+                          .c_str()) == 0);
+  CHECK(std::stoi(mlp::test::read_bytes(dir.path("bg.code"))) == 143);
+  CHECK(mlp::test::read_bytes(dir.path("bg.err")).find(dir.path("ckpt.mlp")) != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("never.mlp")));
+
+  const Result resumed = run(base + " --resume " + dir.path("ckpt.mlp") + " -o " + dir.path("resumed.mlp"), dir);
+  REQUIRE(resumed.code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("resumed.mlp")) == mlp::test::read_bytes(dir.path("whole.mlp")));
+}

@@ -24,3 +24,27 @@ awk -v t="$tutorial" -v a="$adam" 'BEGIN { exit !(t > 0.7 && a > 0.95) }' || {
   echo "learning below the floor: tutorial $tutorial (needs > 0.7), adam $adam (needs > 0.95)" >&2
   exit 1
 }
+
+# The saved model, read back: mlp-eval on the test set, mlp-predict agreeing with
+# it, and the documented format read by a short numpy script (docs/model-format.md).
+bin=$(dirname "$train")
+"$bin/mlp-eval" --model "$work/adam.mlp" --json >"$work/eval.json"
+"$bin/mlp-predict" --model "$work/adam.mlp" --images "$root/data/mnist/t10k-images-idx3-ubyte" >"$work/predict.csv"
+eval_acc=$(grep -o '"accuracy":[0-9.e-]*' "$work/eval.json" | cut -d: -f2)
+predict_acc=$(tail -n +2 "$work/predict.csv" | cut -d, -f2 |
+  paste -d, - <(tail -c +9 "$root/data/mnist/t10k-labels-idx1-ubyte" | od -An -v -tu1 -w1 | tr -d ' ') |
+  awk -F, '{ n++; if ($1 == $2) hits++ } END { printf "%.4f", hits / n }')
+echo "adam test accuracy: mlp-eval $eval_acc, mlp-predict $predict_acc"
+awk -v e="$eval_acc" -v p="$predict_acc" 'BEGIN { d = e - p; exit !(d < 1e-4 && d > -1e-4 && e > 0.95) }' || {
+  echo "mlp-eval and mlp-predict disagree (or accuracy below 0.95)" >&2
+  exit 1
+}
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+  /usr/bin/python3 "$root/scripts/read-model.py" "$work/adam.mlp" --predict "$root/data/mnist/t10k-images-idx3-ubyte" 1000 >"$work/numpy.txt"
+  tail -n +2 "$work/predict.csv" | head -n 1000 | cut -d, -f2 >"$work/ours.txt"
+  diff -q "$work/numpy.txt" "$work/ours.txt" >/dev/null || {
+    echo "scripts/read-model.py predicts other classes than mlp-predict" >&2
+    exit 1
+  }
+  echo "read-model.py agrees with mlp-predict on 1000 images"
+fi
