@@ -46,7 +46,14 @@ std::size_t read_some(gzFile file, void* into, std::size_t n, const std::string&
       const char* message = gzerror(file, &code);
       throw DataError(path, fmt::format("corrupt gzip data ({})", code == Z_ERRNO ? std::strerror(errno) : message));
     }
-    if (r == 0) break;
+    if (r == 0) {
+      // zlib reports a gzip stream cut short (even only its CRC trailer) as
+      // Z_BUF_ERROR and gzread returns 0 as at a clean end: tell them apart.
+      int code = Z_OK;
+      const char* message = gzerror(file, &code);
+      if (code != Z_OK) throw DataError(path, fmt::format("truncated or corrupt gzip data ({})", message));
+      break;
+    }
     got += static_cast<std::size_t>(r);
   }
   return got;

@@ -64,12 +64,15 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
 namespace {
 
 // Copies one tensor listed in the header out of the payload, checking it fits.
-void read_tensor(const ModelFile& file, const Json& entry, const std::string& want_name, std::size_t want_size,
-                 float* into, const std::string& path) {
+void read_tensor(const ModelFile& file, const Json& entry, const std::string& want_name, const Shape& want_shape,
+                 std::size_t want_size, float* into, const std::string& path) {
   if (!entry.is_object() || !entry.contains("name") || !entry.contains("offset") || !entry["offset"].is_number_unsigned())
     throw DataError(path, "damaged header: bad tensor entry");
   if (entry["name"] != want_name)
     throw DataError(path, fmt::format("tensor '{}' found where the architecture needs '{}'", entry["name"].dump(), want_name));
+  if (!entry.contains("shape") || entry["shape"] != Json(want_shape))
+    throw DataError(path, fmt::format("tensor '{}' has shape {} where the architecture needs {}", want_name,
+                                      entry.value("shape", Json()).dump(), Json(want_shape).dump()));
   const auto offset = entry["offset"].get<std::uint64_t>();
   if (offset % 4 != 0 || offset / 4 > file.payload.size() || want_size > file.payload.size() - offset / 4)
     throw DataError(path, fmt::format("tensor '{}' lies outside the file's data", want_name));
@@ -91,7 +94,7 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
       throw DataError(path, fmt::format("holds {} weight tensors, its architecture needs {}",
                                         weights.is_array() ? weights.size() : 0, slices.size()));
     for (std::size_t i = 0; i < slices.size(); ++i)
-      read_tensor(file, weights[i], slices[i].layer + "/" + slices[i].name, slices[i].size,
+      read_tensor(file, weights[i], slices[i].layer + "/" + slices[i].name, slices[i].shape, slices[i].size,
                   model.params().data() + slices[i].offset, path);
 
     Optimizer& optimizer = *loaded.compiled.optimizer;
@@ -101,7 +104,8 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     if (!slots.is_array() || slots.size() != names.size())
       throw DataError(path, "optimizer state does not match the optimizer in the config");
     for (std::size_t s = 0; s < names.size(); ++s)
-      read_tensor(file, slots[s], "optimizer/" + names[s], model.param_count(), optimizer.slots()[s].data(), path);
+      read_tensor(file, slots[s], "optimizer/" + names[s], {model.param_count()}, model.param_count(),
+                  optimizer.slots()[s].data(), path);
     optimizer.set_iterations(opt.at("iterations").get<std::int64_t>());
 
     const Json& fit_state = header.at("fit_state");
