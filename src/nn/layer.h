@@ -52,6 +52,16 @@ class Layer {
   // null, dL/dx. The first layer passes dx = null: nobody needs the input's gradient.
   virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) = 0;
 
+  // backward() fused with plain gradient descent, p -= rate * dL/dp, for layers
+  // that can apply it inside their gradient GEMM (beta = 1) and so skip writing
+  // and re-reading the gradient. dx is computed with the weights before the
+  // update. Returns false when the layer only wrote its grads (the default), and
+  // the caller applies the update.
+  virtual bool backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float /*rate*/) {
+    backward(x, y, dy, dx);
+    return false;
+  }
+
   // The layer's config with every default filled in (what the model file stores).
   virtual nlohmann::json config() const = 0;
 

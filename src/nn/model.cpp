@@ -69,10 +69,12 @@ Model::Model(const Shape& input_shape, const Json& layers) : input_shape_(input_
   std::size_t slice = 0;
   for (auto& layer : layers_) {
     std::vector<float*> p, g;
+    const std::size_t begin = slice < slices_.size() ? slices_[slice].offset : total;
     for (std::size_t k = 0; k < layer->param_specs().size(); ++k, ++slice) {
       p.push_back(params_.data() + slices_[slice].offset);
       g.push_back(grads_.data() + slices_[slice].offset);
     }
+    layer_params_.emplace_back(begin, slice < slices_.size() ? slices_[slice].offset : total);
     layer->bind(std::move(p), std::move(g));
   }
   // Layers up to the first one with parameters need no input gradient.
@@ -88,6 +90,12 @@ Json Model::layers_config() const {
   Json layers = Json::array();
   for (const auto& layer : layers_) layers.push_back(layer->config());
   return layers;
+}
+
+std::size_t Model::workspace_floats_per_sample() const {
+  std::size_t floats = input_size();
+  for (const auto& layer : layers_) floats += 4 * shape_size(layer->output_shape());
+  return floats;
 }
 
 void Model::init_params(Rng& rng) {
@@ -107,6 +115,17 @@ const Matrix& Model::forward(const Matrix& x, const ForwardContext& ctx) {
     input = &outputs_[i];
   }
   return *input;
+}
+
+void Model::backward_descend(const Matrix& x, const Matrix& d_output, float rate) {
+  const Matrix* dy = &d_output;
+  for (std::size_t i = layers_.size(); i-- > 0 && i + 1 > first_trainable_;) {
+    const Matrix& input = i == 0 ? x : outputs_[i - 1];
+    Matrix* dx = i <= first_trainable_ ? nullptr : &deltas_[i - 1];
+    if (!layers_[i]->backward_descend(input, outputs_[i], *dy, dx, rate))
+      for (std::size_t k = layer_params_[i].first; k < layer_params_[i].second; ++k) params_[k] -= rate * grads_[k];
+    dy = dx;
+  }
 }
 
 void Model::backward(const Matrix& x, const Matrix& d_output) {

@@ -41,6 +41,10 @@ class Model {
   const std::vector<float>& params() const { return params_; }
   std::vector<float>& grads() { return grads_; }
 
+  // Upper bound of the floats one sample needs in the forward and backward
+  // buffers (outputs, pre-activations, and their gradients).
+  std::size_t workspace_floats_per_sample() const;
+
   void init_params(Rng& rng);
   double penalty() const;  // the regularizers' share of the loss
 
@@ -48,6 +52,9 @@ class Model {
   const Matrix& forward(const Matrix& x, const ForwardContext& ctx);
   // After forward(): fills grads() from dL/d(output).
   void backward(const Matrix& x, const Matrix& d_output);
+  // backward() and the plain gradient-descent step p -= rate * grad in one pass
+  // (see Layer::backward_descend); the same update as backward() followed by it.
+  void backward_descend(const Matrix& x, const Matrix& d_output, float rate);
 
  private:
   Shape input_shape_;
@@ -57,7 +64,8 @@ class Model {
   std::vector<float> grads_;
   std::vector<Matrix> outputs_;  // outputs_[i] = layer i's output, kept for backward
   std::vector<Matrix> deltas_;
-  std::size_t first_trainable_ = 0;   // deltas_[i] = dL/d(input of layer i + 1)
+  std::size_t first_trainable_ = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> layer_params_;  // [begin, end) of each layer's arena part   // deltas_[i] = dL/d(input of layer i + 1)
 };
 
 }  // namespace mlp

@@ -89,8 +89,13 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
         throw RuntimeError("", fmt::format("Batch {}: Invalid loss ({}), terminating training in epoch {}", b,
                                            means[0], epoch + 1));
       objective.gradient(output, y, d_output);
-      model.backward(x, d_output);
-      optimizer.step(params, grads);
+      if (const auto rate = optimizer.descent_rate()) {
+        model.backward_descend(x, d_output, *rate);
+        optimizer.skip_step();
+      } else {
+        model.backward(x, d_output);
+        optimizer.step(params, grads);
+      }
 
       totals.add(means, batch.size());
       for (std::size_t k = 0; k < running.size(); ++k) running[k].second = totals.mean(k);

@@ -1,8 +1,12 @@
 #include "train/training_run.h"
 
+#include <unistd.h>
+
+#include <algorithm>
 #include <filesystem>
 #include <random>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
@@ -46,6 +50,17 @@ Config read_config(const TrainRequest& request, const LoadedModel* resumed) {
   }
   if (!request.data_dir.empty()) use_data_dir(config, request.data_dir);
   return config;
+}
+
+// Refuses a batch whose buffers would not fit in memory, before training starts.
+void check_batch_memory(const Model& model, std::size_t batch, const std::string& config_file) {
+  const double bytes = static_cast<double>(batch) * static_cast<double>(model.workspace_floats_per_sample()) * 4.0;
+  const double physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  if (physical > 0 && bytes > physical / 2)
+    throw Error(ExitCode::usage, config_file, "fit.batch_size",
+                fmt::format("a batch of {} samples needs {:.1f} GiB for this model's buffers, more than half of this "
+                            "machine's {:.1f} GiB; use a smaller batch",
+                            batch, bytes / (1 << 30), physical / (1 << 30)));
 }
 
 std::string default_output(const Config& config) {
@@ -95,6 +110,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
   if (split == 0)
     throw ConfigError("fit.validation_split", "leaves no training samples out of " + std::to_string(data.size()));
+  check_batch_memory(*compiled.model, std::min<std::size_t>(static_cast<std::size_t>(config.fit.batch_size), split),
+                     config_file);
   FitData fit_data;
   fit_data.source = {&data, compiled.preprocessing.table(), compiled.classes()};
   fit_data.train_samples = split;

@@ -55,23 +55,23 @@ void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext&) {
   activation_.forward(z_.data(), y.data(), batch, units);
 }
 
-void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
-  const std::size_t batch = x.rows(), units = options_.units;
+namespace {
+
+// out[c] = sum over rows of m(r, c), row by row (cache order).
+void sum_rows(const Matrix& m, float* out) {
+  std::fill(out, out + m.cols(), 0.0f);
+  for (std::size_t r = 0; r < m.rows(); ++r) {
+    const float* row = m.row(r);
+    for (std::size_t c = 0; c < m.cols(); ++c) out[c] += row[c];
+  }
+}
+
+}  // namespace
+
+void Dense::input_gradient(const Matrix& y, const Matrix& dy, Matrix* dx) {
+  const std::size_t batch = y.rows(), units = options_.units;
   dz_.resize(batch, units);
   activation_.backward(z_.data(), y.data(), dy.data(), dz_.data(), batch, units);
-  // dW = x^T dz   [inputs x units]
-  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(inputs_), static_cast<int>(units),
-             static_cast<int>(batch), 1.0f, x.data(), static_cast<int>(inputs_), dz_.data(), static_cast<int>(units),
-             0.0f, kernel_grad_, static_cast<int>(units));
-  if (options_.kernel_regularizer.active())
-    options_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, inputs_ * units);
-  if (bias_grad_) {
-    std::fill(bias_grad_, bias_grad_ + units, 0.0f);
-    for (std::size_t r = 0; r < batch; ++r) {
-      const float* dzr = dz_.row(r);
-      for (std::size_t c = 0; c < units; ++c) bias_grad_[c] += dzr[c];
-    }
-  }
   if (dx) {
     // dx = dz W^T   [batch x inputs]
     dx->resize(batch, inputs_);
@@ -79,6 +79,38 @@ void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix*
                static_cast<int>(units), 1.0f, dz_.data(), static_cast<int>(units), kernel_, static_cast<int>(units),
                0.0f, dx->data(), static_cast<int>(inputs_));
   }
+}
+
+void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
+  const std::size_t batch = x.rows(), units = options_.units;
+  input_gradient(y, dy, dx);
+  // dW = x^T dz   [inputs x units]
+  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(inputs_), static_cast<int>(units),
+             static_cast<int>(batch), 1.0f, x.data(), static_cast<int>(inputs_), dz_.data(), static_cast<int>(units),
+             0.0f, kernel_grad_, static_cast<int>(units));
+  if (options_.kernel_regularizer.active())
+    options_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, inputs_ * units);
+  if (bias_grad_) sum_rows(dz_, bias_grad_);
+}
+
+bool Dense::backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) {
+  const std::size_t batch = x.rows(), units = options_.units;
+  input_gradient(y, dy, dx);  // before W changes
+  if (options_.kernel_regularizer.active()) {
+    // The penalty's gradient at the pre-update weights, applied first.
+    std::fill(kernel_grad_, kernel_grad_ + inputs_ * units, 0.0f);
+    options_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, inputs_ * units);
+    for (std::size_t i = 0; i < inputs_ * units; ++i) kernel_[i] -= rate * kernel_grad_[i];
+  }
+  // W += -rate x^T dz: the update inside the GEMM, no gradient buffer.
+  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(inputs_), static_cast<int>(units),
+             static_cast<int>(batch), -rate, x.data(), static_cast<int>(inputs_), dz_.data(), static_cast<int>(units),
+             1.0f, kernel_, static_cast<int>(units));
+  if (bias_) {
+    sum_rows(dz_, bias_grad_);
+    for (std::size_t c = 0; c < units; ++c) bias_[c] -= rate * bias_grad_[c];
+  }
+  return true;
 }
 
 nlohmann::json Dense::config() const {

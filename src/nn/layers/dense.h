@@ -28,6 +28,7 @@ class Dense : public Layer {
   double penalty() const override;
   void forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override;
+  bool backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) override;
   nlohmann::json config() const override;
 
  private:
@@ -41,6 +42,9 @@ class Dense : public Layer {
   float* bias_grad_ = nullptr;
   Matrix z_;   // pre-activation, kept for the backward pass
   Matrix dz_;  // dL/dz
+
+  // dz from dy, and dx = dz W^T when asked; shared by both backward paths.
+  void input_gradient(const Matrix& y, const Matrix& dy, Matrix* dx);
 };
 
 }  // namespace mlp

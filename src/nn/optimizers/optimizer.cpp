@@ -26,10 +26,14 @@ void Optimizer::step(std::span<float> params, std::span<float> grads) {
     const auto limit = static_cast<float>(common_.clipvalue);
     for (float& g : grads) g = std::clamp(g, -limit, limit);
   }
+  apply(params, grads, current_learning_rate());
+  ++iterations_;
+}
+
+float Optimizer::current_learning_rate() const {
   double lr = common_.learning_rate;
   if (common_.decay > 0.0) lr *= 1.0 / (1.0 + common_.decay * static_cast<double>(iterations_));
-  apply(params, grads, static_cast<float>(lr));
-  ++iterations_;
+  return static_cast<float>(lr);
 }
 
 Json Optimizer::config() const {

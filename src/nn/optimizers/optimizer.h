@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -35,6 +36,12 @@ class Optimizer {
   // One update. `grads` may be modified (clipping).
   void step(std::span<float> params, std::span<float> grads);
 
+  // When this step is plain gradient descent, p -= rate * g with no state and no
+  // clipping, its rate: the model can then apply it inside its GEMMs
+  // (Model::backward_descend) and the step ends with skip_step().
+  virtual std::optional<float> descent_rate() const { return std::nullopt; }
+  void skip_step() { ++iterations_; }
+
   std::int64_t iterations() const { return iterations_; }
   void set_iterations(std::int64_t n) { iterations_ = n; }
   std::vector<std::vector<float>>& slots() { return slots_; }
@@ -47,6 +54,7 @@ class Optimizer {
   // The update proper, with the decayed learning rate of this iteration.
   virtual void apply(std::span<float> params, std::span<const float> grads, float lr) = 0;
   virtual void add_config(Json& config) const = 0;
+  float current_learning_rate() const;  // with decay applied
 
   CommonHyper common_;
   std::int64_t iterations_ = 0;

@@ -11,6 +11,10 @@ class Sgd : public Optimizer {
       : Optimizer(common), momentum_(momentum), nesterov_(nesterov) {}
 
   std::string type() const override { return "sgd"; }
+  std::optional<float> descent_rate() const override {
+    if (momentum_ != 0.0 || common_.clipnorm > 0.0 || common_.clipvalue > 0.0) return std::nullopt;
+    return current_learning_rate();
+  }
   std::vector<std::string> slot_names() const override {
     if (momentum_ == 0.0) return {};  // plain SGD keeps no state worth storing
     return {"velocity"};

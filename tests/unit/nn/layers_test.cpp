@@ -421,3 +421,38 @@ TEST_CASE("Dropout: identity at inference; in training keeps 1 - rate and scales
 
   CHECK_THROWS_AS(Model({4}, parse(R"([{"type": "Dropout", "rate": 1.0}])")), mlp::ConfigError);
 }
+
+TEST_CASE("backward_descend applies the same step as backward followed by p -= rate * grad") {
+  const Json layers = Json::parse(R"([{"type": "Flatten"},
+      {"type": "Dense", "units": 6, "activation": "tanh", "kernel_regularizer": {"l1": 0.01, "l2": 0.02}},
+      {"type": "Dropout", "rate": 0.0},
+      {"type": "Dense", "units": 5, "activation": "relu", "use_bias": false},
+      {"type": "Activation", "activation": "sigmoid"},
+      {"type": "Dense", "units": 3, "activation": "softmax"}])");
+  Model separate({2, 4}, layers), fused({2, 4}, layers);
+  mlp::Rng rng(17);
+  separate.init_params(rng);
+  for (float& b : separate.params()) b += 0.01f;  // non-zero biases too
+  fused.params() = separate.params();
+
+  Matrix x(7, 8), dy(7, 3);
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = std::sin(0.37f * static_cast<float>(i));
+  for (std::size_t i = 0; i < dy.size(); ++i) dy.data()[i] = std::cos(0.11f * static_cast<float>(i));
+  const float rate = 0.05f;
+
+  separate.forward(x, {});
+  separate.backward(x, dy);
+  const std::vector<float> grads = separate.grads();
+  for (std::size_t i = 0; i < grads.size(); ++i) separate.params()[i] -= rate * grads[i];
+
+  fused.forward(x, {});
+  fused.backward_descend(x, dy, rate);
+
+  REQUIRE(fused.params().size() == separate.params().size());
+  for (std::size_t i = 0; i < fused.params().size(); ++i) {
+    INFO("parameter " << i);
+    CHECK(fused.params()[i] == Approx(separate.params()[i]).margin(1e-6));
+  }
+  // The step really moved the weights (the comparison is not of unchanged values).
+  CHECK(std::count_if(grads.begin(), grads.end(), [](float g) { return std::fabs(g) > 1e-4f; }) > 20);
+}

@@ -339,3 +339,23 @@ TEST_CASE("optimizer config errors name the key path and suggest the nearest nam
     CHECK_THROWS_AS(mlp::make_optimizer(Json{{"type", "sgd"}, {"beta_1", 0.9}}, "compile.optimizer"), mlp::ConfigError);
   }
 }
+
+TEST_CASE("descent_rate: only stateless, unclipped SGD is plain descent, with decay applied") {
+  auto make = [](const char* text) { return mlp::make_optimizer(mlp::Json::parse(text), "compile.optimizer"); };
+  auto sgd = make(R"("sgd")");
+  REQUIRE(sgd->descent_rate().has_value());
+  CHECK(*sgd->descent_rate() == Approx(0.01));
+
+  auto decayed = make(R"({"type": "sgd", "learning_rate": 0.1, "decay": 0.5})");
+  decayed->prepare(1);
+  decayed->skip_step();
+  decayed->skip_step();
+  CHECK(decayed->iterations() == 2);
+  CHECK(*decayed->descent_rate() == Approx(0.1 / (1 + 0.5 * 2)));
+
+  CHECK_FALSE(make(R"({"type": "sgd", "momentum": 0.9})")->descent_rate());
+  CHECK_FALSE(make(R"({"type": "sgd", "clipnorm": 1.0})")->descent_rate());
+  CHECK_FALSE(make(R"({"type": "sgd", "clipvalue": 1.0})")->descent_rate());
+  CHECK_FALSE(make(R"("adam")")->descent_rate());
+  CHECK_FALSE(make(R"("rmsprop")")->descent_rate());
+}
