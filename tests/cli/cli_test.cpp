@@ -4,9 +4,12 @@
 
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <regex>
 #include <sstream>
+
+#include <nlohmann/json.hpp>
 
 #include "support/tiny_idx.h"
 
@@ -199,4 +202,114 @@ TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches a
   const Result resumed = run(base + " --resume " + dir.path("ckpt.mlp") + " -o " + dir.path("resumed.mlp"), dir);
   REQUIRE(resumed.code == 0);
   CHECK(mlp::test::read_bytes(dir.path("resumed.mlp")) == mlp::test::read_bytes(dir.path("whole.mlp")));
+}
+
+namespace {
+
+const std::string eval = MLP_EVAL_EXE;
+const std::string predict = MLP_PREDICT_EXE;
+
+// Trains the tiny config and writes a labelled test set beside it.
+std::string trained_tiny_model(const mlp::test::TempDir& dir) {
+  const std::string config = write_tiny_config(dir);
+  mlp::test::write_banded_set(dir, "t10k", 50, 6, 6, 4, 99);
+  const std::string model = dir.path("tiny.mlp");
+  REQUIRE(run(train + " --config " + config + " -o " + model, dir).code == 0);
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("mlp-eval: Keras's line, --json, --report, and the --min-accuracy gate") {
+  mlp::test::TempDir dir;
+  const std::string model = trained_tiny_model(dir);
+  const std::string files = " --images " + dir.path("t10k-images-idx3-ubyte") + " --labels " + dir.path("t10k-labels-idx1-ubyte");
+
+  const Result line = run(eval + " --model " + model + files, dir);
+  CHECK(line.code == 0);
+  CHECK(std::regex_match(line.out, std::regex(R"(50/50 - \d+s - loss: \d\.\d{4} - acc: \d\.\d{4}\n)")));
+
+  const Result json = run(eval + " --model " + model + files + " --json --report", dir);
+  REQUIRE(json.code == 0);
+  const auto parsed = nlohmann::json::parse(json.out);
+  CHECK(parsed["samples"] == 50);
+  CHECK(parsed.contains("loss"));
+  CHECK(parsed.contains("acc"));
+  std::uint64_t total = 0, diagonal = 0;
+  for (std::size_t t = 0; t < 4; ++t)
+    for (std::size_t p = 0; p < 4; ++p) {
+      total += parsed["confusion_matrix"][t][p].get<std::uint64_t>();
+      if (t == p) diagonal += parsed["confusion_matrix"][t][p].get<std::uint64_t>();
+    }
+  CHECK(total == 50);
+  CHECK(parsed["acc"].get<double>() == Approx(static_cast<double>(diagonal) / 50));
+
+  const Result report = run(eval + " --model " + model + files + " --report", dir);
+  CHECK(report.out.find("Confusion matrix") != std::string::npos);
+  CHECK(report.out.find("              precision    recall  f1-score   support\n") != std::string::npos);
+
+  const double acc = parsed["acc"].get<double>();
+  CHECK(run(eval + " --model " + model + files + " --min-accuracy " + std::to_string(acc - 0.01), dir).code == 0);
+  const Result below = run(eval + " --model " + model + files + " --min-accuracy " + std::to_string(std::min(1.0, acc + 0.01)), dir);
+  if (acc < 0.99) {
+    CHECK(below.code == 1);
+    CHECK(below.err.find("below --min-accuracy") != std::string::npos);
+  }
+
+  // The config names no test set: without --images that is a clear error.
+  const Result no_test = run(eval + " --model " + model, dir);
+  CHECK(no_test.code == 2);
+  CHECK(no_test.err.find("--images") != std::string::npos);
+}
+
+TEST_CASE("mlp-predict: CSV per image whose accuracy equals mlp-eval's; --top-k; -o") {
+  mlp::test::TempDir dir;
+  const std::string model = trained_tiny_model(dir);
+  const std::string images = dir.path("t10k-images-idx3-ubyte");
+  const Result r = run(predict + " --model " + model + " --images " + images + " --top-k 2", dir);
+  REQUIRE(r.code == 0);
+  std::istringstream lines(r.out);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "index,class,probability,class_2,probability_2");
+  const std::string labels = mlp::test::read_bytes(dir.path("t10k-labels-idx1-ubyte")).substr(8);
+  std::size_t count = 0, hits = 0;
+  while (std::getline(lines, line)) {
+    std::smatch m;
+    REQUIRE(std::regex_match(line, m, std::regex(R"((\d+),(\d),(0\.\d{6}|1\.000000),(\d),(0\.\d{6}))")));
+    CHECK(std::stoul(m[1]) == count);
+    CHECK(std::stod(m[3]) >= std::stod(m[5]));
+    CHECK(m[2] != m[4]);
+    hits += static_cast<std::size_t>(std::stoi(m[2]) == labels[count]);
+    ++count;
+  }
+  CHECK(count == 50);
+  const Result json = run(eval + " --model " + model + " --json --images " + images + " --labels " +
+                              dir.path("t10k-labels-idx1-ubyte"),
+                          dir);
+  CHECK(nlohmann::json::parse(json.out)["acc"].get<double>() == Approx(static_cast<double>(hits) / 50));
+
+  const Result to_file = run(predict + " --model " + model + " --images " + images + " -o " + dir.path("p.csv"), dir);
+  CHECK(to_file.code == 0);
+  CHECK(to_file.out.empty());
+  CHECK(mlp::test::read_bytes(dir.path("p.csv")).rfind("index,class,probability\n0,", 0) == 0);
+}
+
+TEST_CASE("damaged or missing model files are refused with exit 2 by every program") {
+  mlp::test::TempDir dir;
+  const std::string model = trained_tiny_model(dir);
+  std::string bytes = mlp::test::read_bytes(model);
+  bytes[bytes.size() / 2] ^= 0x40;
+  mlp::test::write_bytes(dir.path("bad.mlp"), bytes);
+  for (const auto& command : {summary + " --model " + dir.path("bad.mlp"),
+                              eval + " --model " + dir.path("bad.mlp") + " --images x --labels y",
+                              predict + " --model " + dir.path("bad.mlp") + " --images x",
+                              train + " --resume " + dir.path("bad.mlp"),
+                              summary + " --model " + dir.path("missing.mlp")}) {
+    const Result r = run(command, dir);
+    CHECK(r.code == 2);
+    CHECK(r.err.find(".mlp: ") != std::string::npos);
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    CHECK(r.out.empty());
+  }
 }

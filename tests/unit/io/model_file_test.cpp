@@ -6,11 +6,13 @@
 #include <zlib.h>
 
 #include <bit>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <functional>
 #include <limits>
+#include <numeric>
 #include <set>
 #include <string>
 #include <vector>
@@ -447,4 +449,43 @@ TEST_CASE("write_file_atomically", "[atomic]") {
     CHECK(back.payload == std::vector<float>{2.0f, 3.0f});
     CHECK(listing() == std::set<std::string>{"m.mlp"});
   }
+}
+
+TEST_CASE("a model trained, saved and loaded predicts bit-identically to the one in memory", "[model_file]") {
+  test::TempDir dir;
+  Config config;
+  config.model.input_shape = {5, 5};
+  config.model.layers = Json::parse(R"([{"type": "Flatten"}, {"type": "Dense", "units": 12, "activation": "gelu"},
+      {"type": "Dropout", "rate": 0.3}, {"type": "Dense", "units": 4, "activation": "softmax"}])");
+  config.compile.loss = "categorical_crossentropy";
+  config.compile.optimizer = "rmsprop";
+  config.fit.epochs = 2;
+  config.fit.batch_size = 7;
+  config.fit.verbose = 0;
+  Compiled compiled = compile(config);
+  const auto [images, labels] = test::write_banded_set(dir, "set", 60, 5, 5, 4, 8);
+  const Dataset data = load_dataset(images, labels, config.model.input_shape, 4);
+  FitData fit_data;
+  fit_data.source = {&data, compiled.preprocessing.table(), 4};
+  fit_data.train_samples = data.size();
+  FitState state;
+  state.seed = 4;
+  Rng init = Rng::stream(state.seed, 1);
+  compiled.model->init_params(init);
+  fit(*compiled.model, *compiled.optimizer, *compiled.objective, compiled.config.fit, fit_data, state, {});
+
+  save_model_file(dir.path("m.mlp"), to_model_file(compiled, state));
+  LoadedModel loaded = load_saved_model(dir.path("m.mlp"));
+
+  Matrix x, y;
+  std::vector<std::uint32_t> all(data.size());
+  std::iota(all.begin(), all.end(), 0u);
+  gather_batch(data, all, compiled.preprocessing.table(), 4, x, y);
+  const Matrix& before = compiled.model->forward(x, {});
+  const Matrix& after = loaded.compiled.model->forward(x, {});
+  REQUIRE(before.size() == after.size());
+  for (std::size_t i = 0; i < before.size(); ++i)
+    CHECK(std::bit_cast<std::uint32_t>(before.data()[i]) == std::bit_cast<std::uint32_t>(after.data()[i]));
+  // A trained model, not a trivial one: its outputs are not uniform.
+  CHECK(std::fabs(before(0, 0) - 0.25f) > 1e-3f);
 }
