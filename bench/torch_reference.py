@@ -33,6 +33,8 @@ def parse_args():
     ap.add_argument('--threads', type=int, default=1)
     ap.add_argument('--test', action='store_true', help='evaluate on t10k after training')
     ap.add_argument('--ftz', action='store_true', help='torch.set_flush_denormal(True)')
+    ap.add_argument('--infer', type=int, default=0, metavar='R',
+                    help='only time inference over t10k at batch 1000, R times; print infer_seconds_median')
     return ap.parse_args()
 
 
@@ -104,6 +106,18 @@ def main():
         torch.manual_seed(args.seed)
         np.random.seed(args.seed)
     a, b = args.input_range
+    if args.infer:
+        x_te, y_te, lab_te = load('t10k', a, b)
+        params = []
+        for fi, fo in ((784, 784), (784, 100), (100, 10)):
+            params += [glorot_uniform(fi, fo), torch.zeros(fo, requires_grad=True)]
+        times = []
+        for _ in range(args.infer):
+            t0 = time.perf_counter()
+            evaluate(params, x_te, y_te, lab_te)
+            times.append(time.perf_counter() - t0)
+        print('infer_seconds_median: %.5f' % float(np.median(times)))
+        return
     x_all, y_all, lab_all = load('train', a, b)
     n = x_all.shape[0]
     split_at = int(n * (1.0 - 0.2))  # Keras: validation = tail, taken before shuffling
@@ -173,6 +187,7 @@ def main():
         x_te, y_te, lab_te = load('t10k', a, b)
         te_loss, te_acc = evaluate(params, x_te, y_te, lab_te)
         print('test_loss: %.4f - test_acc: %.4f' % (te_loss, te_acc))
+    print('epoch_seconds: ' + ' '.join('%.4f' % t for t in epoch_times))
     print('epoch_seconds_median: %.3f' % (float(np.median(epoch_times)) if epoch_times else float('nan')))
 
 

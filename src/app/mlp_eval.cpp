@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "app/cli_common.h"
 #include "core/error.h"
@@ -57,6 +58,7 @@ int main(int argc, char** argv) {
                                                         mlp::top_classes(outputs.row(r), outputs.cols(), 1)[0].klass);
                                       });
     const double elapsed = mlp::ProgbarLogger::now_seconds() - start;
+    spdlog::info("evaluated {} samples in {:.4f} s", data.size(), elapsed);
     const auto names = compiled.objective->names();
 
     if (json) {

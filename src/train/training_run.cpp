@@ -63,6 +63,19 @@ void check_batch_memory(const Model& model, std::size_t batch, const std::string
                             batch, bytes / (1 << 30), physical / (1 << 30)));
 }
 
+// Logs each epoch's wall time (training and validation) at info level, with the
+// precision Keras's " - 14s" lacks; scripts/bench.sh reads these lines.
+class EpochTimer : public Callback {
+ public:
+  void on_epoch_begin(int) override { start_ = ProgbarLogger::now_seconds(); }
+  void on_epoch_end(int epoch, const Logs&) override {
+    spdlog::info("epoch {} took {:.4f} s", epoch + 1, ProgbarLogger::now_seconds() - start_);
+  }
+
+ private:
+  double start_ = 0.0;
+};
+
 std::string default_output(const Config& config) {
   const std::string name = std::filesystem::path(config.name).filename().string();
   return (name.empty() ? std::string("model") : name) + ".mlp";
@@ -122,7 +135,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
 
   const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
   ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
-  std::vector<Callback*> callbacks{&progbar};
+  EpochTimer timer;
+  std::vector<Callback*> callbacks{&timer, &progbar};
   std::optional<CsvLogger> csv;
   if (!request.csv_log_path.empty()) callbacks.push_back(&csv.emplace(request.csv_log_path, state.history));
   std::optional<CheckpointWriter> checkpoint;

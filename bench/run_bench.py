@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+"""The benchmark behind scripts/bench.sh: mlp against the PyTorch replica
+(bench/torch_reference.py), interleaved A B A B in one invocation, on
+ (1) the tutorial (mse, sgd, batch 32), (2) adam + crossentropy at batch 128,
+ (3) inference over the 10,000 test images at batch 1000.
+Reports medians of per-epoch times (start-up excluded), the ratio to PyTorch,
+samples per second, peak RSS, and how close the step comes to its GEMMs alone
+(bench/gemm_limit times sgemm at exactly the step's shapes). Prints a Markdown
+table for docs/benchmarks.md.
+"""
+import argparse
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BUILD = os.path.join(ROOT, 'build')
+TRAIN_SAMPLES, VAL_SAMPLES, TEST_SAMPLES = 48000, 12000, 10000
+
+
+def run(cmd, env=None):
+    """Runs cmd under GNU time; returns (stdout, stderr, peak RSS in MB)."""
+    full = ['/usr/bin/time', '-f', 'peak_rss_kb=%M'] + cmd
+    p = subprocess.run(full, capture_output=True, text=True, env=env)
+    if p.returncode != 0:
+        sys.exit('bench: %s failed:\n%s' % (' '.join(cmd), p.stderr[-2000:]))
+    rss = int(re.search(r'peak_rss_kb=(\d+)', p.stderr).group(1)) / 1024
+    return p.stdout, p.stderr, rss
+
+
+def last_val_acc(text):
+    return float(re.findall(r'val_acc: ([0-9.]+)', text)[-1])
+
+
+def ours_train(config, epochs, threads, seed, out):
+    stdout, stderr, rss = run([os.path.join(BUILD, 'src', 'mlp-train'), '--config', config, '--epochs', str(epochs),
+                               '--threads', str(threads), '--seed', str(seed), '--log-level', 'info',
+                               '--verbose', '2', '-o', out])
+    times = [float(t) for t in re.findall(r'epoch \d+ took ([0-9.]+) s', stderr)]
+    return times, last_val_acc(stdout), rss
+
+
+def torch_train(extra, epochs, seed):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS='2')  # its fastest setting here (set_num_threads(1) inside)
+    stdout, _, rss = run(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'torch_reference.py'), '--epochs',
+                          str(epochs), '--seed', str(seed), '--threads', '1'] + extra, env)
+    times = [float(t) for t in re.search(r'epoch_seconds: (.*)', stdout).group(1).split()]
+    return times, last_val_acc(stdout), rss
+
+
+def gemm_limit(batch, threads):
+    out = subprocess.run([os.path.join(BUILD, 'bench', 'gemm_limit'), '--batch', str(batch), '--threads',
+                          str(threads)], capture_output=True, text=True, check=True).stdout
+    values = dict(line.split('=') for line in out.split())
+    steps = -(-TRAIN_SAMPLES // batch)
+    epoch = steps * float(values['gemm_step']) + VAL_SAMPLES * float(values['gemm_infer_per_sample'])
+    return epoch, float(values['gemm_infer_per_sample']) * TEST_SAMPLES, values['core']
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--repeats', type=int, default=3)
+    ap.add_argument('--epochs', type=int, default=3)
+    args = ap.parse_args()
+    tmp = tempfile.mkdtemp(prefix='mlp-bench-')
+    tutorial = os.path.join(ROOT, 'configs', 'mnist.json')
+    adam = os.path.join(ROOT, 'configs', 'mnist_adam.json')
+    model = os.path.join(tmp, 'tutorial.mlp')
+
+    res = {k: {'times': [], 'acc': [], 'rss': []} for k in
+           ('ours_sgd', 'torch_sgd', 'ours_adam', 'torch_adam', 'ours_sgd_1t')}
+    infer = {'ours': [], 'torch': [], 'ours_rss': []}
+
+    def record(key, result):
+        times, acc, rss = result
+        res[key]['times'] += times
+        res[key]['acc'].append(acc)
+        res[key]['rss'].append(rss)
+
+    for r in range(args.repeats):
+        seed = r + 1
+        print('bench: round %d/%d' % (r + 1, args.repeats), file=sys.stderr)
+        record('ours_sgd', ours_train(tutorial, args.epochs, 2, seed, model))
+        record('torch_sgd', torch_train([], args.epochs, seed))
+        record('ours_adam', ours_train(adam, args.epochs, 2, seed, os.path.join(tmp, 'adam.mlp')))
+        record('torch_adam', torch_train(['--optimizer', 'adam', '--loss', 'categorical_crossentropy',
+                                          '--batch-size', '128', '--ftz'], args.epochs, seed))
+        for _ in range(3):
+            _, stderr, rss = run([os.path.join(BUILD, 'src', 'mlp-eval'), '--model', model, '--batch-size', '1000',
+                                  '--threads', '2', '--log-level', 'info'])
+            infer['ours'].append(float(re.search(r'evaluated \d+ samples in ([0-9.]+) s', stderr).group(1)))
+            infer['ours_rss'].append(rss)
+        env = dict(os.environ, OPENBLAS_NUM_THREADS='2')
+        stdout, _, _ = run(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'torch_reference.py'), '--infer', '3'], env)
+        infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
+    record('ours_sgd_1t', ours_train(tutorial, args.epochs, 1, 1, os.path.join(tmp, 'one.mlp')))
+
+    med = {k: statistics.median(v['times']) for k, v in res.items()}
+    gemm32, gemm_infer, core = gemm_limit(32, 2)
+    gemm128, _, _ = gemm_limit(128, 2)
+    gemm32_1t, _, _ = gemm_limit(32, 1)
+    ours_inf, torch_inf = statistics.median(infer['ours']), statistics.median(infer['torch'])
+
+    def row(name, ours, torch, gemm, rss, acc_ours, acc_torch, samples):
+        return '| %s | %.3f s | %.3f s | %.2f | %s | %.0f MB | %s | %.2f | %s |' % (
+            name, ours, torch, ours / torch, '{:,.0f}'.format(samples / ours), rss,
+            '%.3f s' % gemm if gemm else '-', gemm / ours if gemm else 0, acc_ours + ' / ' + acc_torch)
+
+    def accs(key):
+        return '%.4f' % statistics.median(res[key]['acc'])
+
+    print('Machine: %s, %d cores; OpenBLAS kernel %s; OPENBLAS_CORETYPE=%s' % (
+        open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].split('\n')[0].strip(), os.cpu_count(),
+        core, os.environ.get('OPENBLAS_CORETYPE', '(unset)')))
+    print('mlp: --threads 2 (OpenBLAS 2 threads); PyTorch: set_num_threads(1), OPENBLAS_NUM_THREADS=2')
+    print('%d rounds, %d epochs each; per-epoch times are training + validation, medians over all epochs' % (
+        args.repeats, args.epochs))
+    print()
+    print('| workload | mlp | PyTorch | ratio | mlp samples/s | mlp peak RSS | GEMM limit | GEMM/mlp | final val_acc mlp / PyTorch |')
+    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    print(row('tutorial: mse, sgd, batch 32 (epoch)', med['ours_sgd'], med['torch_sgd'], gemm32,
+              max(res['ours_sgd']['rss']), accs('ours_sgd'), accs('torch_sgd'), TRAIN_SAMPLES))
+    print(row('adam + crossentropy, batch 128 (epoch)', med['ours_adam'], med['torch_adam'], gemm128,
+              max(res['ours_adam']['rss']), accs('ours_adam'), accs('torch_adam'), TRAIN_SAMPLES))
+    print('| inference, 10,000 test images, batch 1000 | %.4f s | %.4f s | %.2f | %s | %.0f MB | %.4f s | %.2f | - |' % (
+        ours_inf, torch_inf, ours_inf / torch_inf, '{:,.0f}'.format(TEST_SAMPLES / ours_inf),
+        max(infer['ours_rss']), gemm_infer, gemm_infer / ours_inf))
+    print()
+    print('Thread scaling, tutorial epoch: 1 thread %.3f s (GEMM limit %.3f s), 2 threads %.3f s: %.2fx' % (
+        med['ours_sgd_1t'], gemm32_1t, med['ours_sgd'], med['ours_sgd_1t'] / med['ours_sgd']))
+    print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB' % (max(res['torch_sgd']['rss']),
+                                                              max(res['torch_adam']['rss'])))
+    gap = abs(statistics.median(res['ours_sgd']['acc']) - statistics.median(res['torch_sgd']['acc']))
+    print('val_acc gap after %d epochs (tutorial): %.4f %s' % (args.epochs, gap,
+                                                              '(within noise)' if gap < 0.02 else '(TOO LARGE)'))
+    if gap >= 0.02:
+        sys.exit(1)
+
+
+if __name__ == '__main__':
+    main()
