@@ -111,6 +111,9 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
     compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
     state = resumed->state;
+    if (state.next_epoch >= config.fit.epochs)
+      spdlog::warn("{} already finished epoch {} of fit.epochs {}: nothing left to train (raise --epochs to go on)",
+                   request.resume_path, state.next_epoch, config.fit.epochs);
   } else {
     state.seed = config.seed ? *config.seed : std::random_device{}();
     Rng init_rng = Rng::stream(state.seed, 1);

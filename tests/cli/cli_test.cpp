@@ -184,16 +184,15 @@ TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches a
       {"type": "Flatten"}, {"type": "Dense", "units": 256, "activation": "relu"}, {"type": "Dropout", "rate": 0.2},
       {"type": "Dense", "units": 10, "activation": "softmax"}]},
     "compile": {"loss": "categorical_crossentropy", "optimizer": "adam", "metrics": ["acc"]},
-    "fit": {"epochs": 4, "batch_size": 8, "validation_split": 0.1, "verbose": 2}})");
+    "fit": {"epochs": 8, "batch_size": 8, "validation_split": 0.1, "verbose": 2}})");
   const std::string base = train + " --threads 1 --config " + dir.path("big.json");
   REQUIRE(run(base + " -o " + dir.path("whole.mlp"), dir).code == 0);
 
-  // Started in the background and stopped a moment later, inside some epoch.
-  const std::string pid_file = dir.path("pid");
-  REQUIRE(std::system((base + " --checkpoint " + dir.path("ckpt.mlp") + " -o " + dir.path("never.mlp") +
-                       " >" + dir.path("bg.out") + " 2>" + dir.path("bg.err") + " & echo $! >" + pid_file +
-                       "; sleep 0.7; kill -TERM $(cat " + pid_file + "); wait $(cat " + pid_file + "); echo $? >" +
-                       dir.path("bg.code"))
+  // Started in the background and stopped inside its second epoch (or soon after).
+  const std::string out = dir.path("bg.out");
+  REQUIRE(std::system((base + " --checkpoint " + dir.path("ckpt.mlp") + " -o " + dir.path("never.mlp") + " >" + out +
+                       " 2>" + dir.path("bg.err") + " & pid=$!; for i in $(seq 400); do grep -q 'Epoch 2/' " + out +
+                       " && break; sleep 0.02; done; kill -TERM $pid; wait $pid; echo $? >" + dir.path("bg.code"))
                           .c_str()) == 0);
   CHECK(std::stoi(mlp::test::read_bytes(dir.path("bg.code"))) == 143);
   CHECK(mlp::test::read_bytes(dir.path("bg.err")).find(dir.path("ckpt.mlp")) != std::string::npos);
@@ -312,4 +311,55 @@ TEST_CASE("damaged or missing model files are refused with exit 2 by every progr
     CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
     CHECK(r.out.empty());
   }
+}
+
+TEST_CASE("a full disk: a clear error, exit 1, the previous model intact, no temporary file left") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  const std::string model = dir.path("m.mlp");
+  mlp::test::write_bytes(model, "the previous model");
+  // `ulimit -f 1`: no file may grow past 512 bytes, so the model write fails.
+  const Result r = run("sh -c 'ulimit -f 1; exec " + train + " --config " + config + " -o " + model + "'", dir);
+  CHECK(r.code == 1);
+  CHECK(r.err.rfind("mlp-train: error: " + model + ": cannot write: ", 0) == 0);
+  CHECK(mlp::test::read_bytes(model) == "the previous model");
+  for (const auto& entry : std::filesystem::directory_iterator(dir.root()))
+    CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("kill -9 during training: the last checkpoint survives and resumes") {
+  mlp::test::TempDir dir;
+  mlp::test::write_banded_set(dir, "train", 4000, 20, 20, 10, 5);
+  mlp::test::write_bytes(dir.path("c.json"), R"({
+    "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
+    "model": {"input_shape": [20, 20], "layers": [{"type": "Flatten"},
+      {"type": "Dense", "units": 128, "activation": "relu"}, {"type": "Dense", "units": 10, "activation": "softmax"}]},
+    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
+    "fit": {"epochs": 1000, "batch_size": 16, "verbose": 0}})");
+  const std::string ckpt = dir.path("ckpt.mlp");
+  // Killed once the first checkpoint exists and the run has gone on writing more.
+  REQUIRE(std::system((train + " --threads 1 --config " + dir.path("c.json") + " --checkpoint " + ckpt +
+                       " >/dev/null 2>&1 & pid=$!; for i in $(seq 100); do [ -f " + ckpt +
+                       " ] && break; sleep 0.1; done; sleep 0.5; kill -9 $pid; wait $pid; true")
+                          .c_str()) == 0);
+  const Result loaded = run(summary + " --model " + ckpt + " --history", dir);
+  CHECK(loaded.code == 0);
+  CHECK(loaded.out.find("Epoch 1/") != std::string::npos);
+  // Resumed with a target it has already passed: it says so and keeps the weights.
+  const Result resumed = run(train + " --threads 1 --resume " + ckpt + " --epochs 2 --verbose 2 -o " + dir.path("r.mlp"), dir);
+  CHECK(resumed.code == 0);
+  CHECK(resumed.err.find("nothing left to train") != std::string::npos);
+  for (const auto& entry : std::filesystem::directory_iterator(dir.root()))
+    CHECK(entry.path().filename().string().find(".tmp.") == std::string::npos);
+}
+
+TEST_CASE("a loss that becomes NaN stops training: exit 1, a clear line, no model written") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  const Result r = run(train + " --config " + config + " --set 'compile.optimizer={\"type\": \"sgd\", \"learning_rate\": 1e6}'" +
+                           " --set compile.loss=\"mse\" --set 'model.layers[2].activation=\"linear\"' -o " + dir.path("m.mlp"),
+                       dir);
+  CHECK(r.code == 1);
+  CHECK(r.err.find("Invalid loss") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
