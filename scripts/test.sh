@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, fetches MNIST, builds, runs the whole suite
 # (unit, golden, CLI and real-MNIST tests), then builds again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite under them.
+# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite under them, and
+# runs each fuzz target briefly (scripts/fuzz.sh runs them longer).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -24,4 +25,6 @@ echo "== tests (ASan + UBSan)"
 # would take minutes and check nothing the small sets do not.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -LE mnist
+echo "== fuzzing (libFuzzer, ASan + UBSan, 15 s per target)"
+"$root/scripts/fuzz.sh" 15
 echo "== all tests passed"
