@@ -86,7 +86,9 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
   try {
     const Json& header = file.header;
     if (!header.contains("config")) throw DataError(path, "damaged header: no config");
-    loaded.compiled = compile(parse_config(header["config"], ""));
+    // The weights are in the payload, so a config asking for more parameters than
+    // the payload holds is damaged: refused before its arena is allocated.
+    loaded.compiled = compile(parse_config(header["config"], ""), file.payload.size());
     Model& model = *loaded.compiled.model;
     const Json& weights = header.value("weights", Json::array());
     const auto& slices = model.param_slices();

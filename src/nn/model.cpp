@@ -11,7 +11,6 @@ namespace mlp {
 namespace {
 
 // Bounded so that a hostile config is refused before anything is allocated.
-constexpr std::size_t max_params = std::size_t{1} << 31;  // 2^31 floats: 8 GiB, and 3-4x that to train
 
 // Weights, gradients and up to three optimizer slots, in float32.
 constexpr double bytes_per_param = 4.0 * 5;
@@ -34,7 +33,7 @@ std::string human_bytes(double bytes) {
 
 }  // namespace
 
-Model::Model(const Shape& input_shape, const Json& layers) : input_shape_(input_shape) {
+Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_params) : input_shape_(input_shape) {
   if (!layers.is_array()) throw ConfigError("model.layers", "expected an array, got " + json_type_name(layers));
   if (layers.empty()) throw ConfigError("model.layers", "must hold at least one layer");
   std::map<std::string, int> name_counters;

@@ -24,8 +24,13 @@ struct ParamSlice {
 
 class Model {
  public:
+  // Bounded so that a hostile config is refused before anything is allocated:
+  // 2^31 floats is 8 GiB of weights, and 3-5x that to train.
+  static constexpr std::size_t default_max_params = std::size_t{1} << 31;
+
   // `layers` is the config's model.layers array; errors name "model.layers[i]...".
-  Model(const Shape& input_shape, const Json& layers);
+  // A model needing more than `max_params` parameters is refused before allocating.
+  Model(const Shape& input_shape, const Json& layers, std::size_t max_params = default_max_params);
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 

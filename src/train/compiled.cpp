@@ -4,9 +4,9 @@
 
 namespace mlp {
 
-Compiled compile(const Config& config) {
+Compiled compile(const Config& config, std::size_t max_params) {
   Compiled compiled;
-  compiled.model = std::make_unique<Model>(config.model.input_shape, config.model.layers);
+  compiled.model = std::make_unique<Model>(config.model.input_shape, config.model.layers, max_params);
   compiled.optimizer = make_optimizer(config.compile.optimizer, "compile.optimizer");
   compiled.optimizer->prepare(compiled.model->param_count());
   const LossFns& loss = loss_table().find(config.compile.loss, "compile.loss").entry;

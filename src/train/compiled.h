@@ -23,7 +23,8 @@ struct Compiled {
   std::size_t classes() const { return model->output_size(); }
 };
 
-// Throws ConfigError (with key paths) for anything the config gets wrong.
-Compiled compile(const Config& config);
+// Throws ConfigError (with key paths) for anything the config gets wrong, and for
+// a model of more than `max_params` parameters (before allocating them).
+Compiled compile(const Config& config, std::size_t max_params = Model::default_max_params);
 
 }  // namespace mlp

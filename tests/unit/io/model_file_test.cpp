@@ -349,6 +349,13 @@ TEST_CASE("a valid file whose header does not match its payload or architecture 
     refused(forged);
   }
   {
+    // A config asking for 4e8 parameters (1.6 GB of weights) in a file of a few
+    // hundred bytes is refused before anything of that size is allocated.
+    ModelFile forged = good;
+    forged.header["config"]["model"]["layers"][0]["units"] = 100000000;
+    refused(forged, "parameters");
+  }
+  {
     // 2 units: every tensor the smaller architecture needs fits inside the payload,
     // but none of them has the shape the file says it stored.
     ModelFile forged = good;
