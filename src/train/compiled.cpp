@@ -10,6 +10,11 @@ Compiled compile(const Config& config, std::size_t max_params) {
   compiled.optimizer = make_optimizer(config.compile.optimizer, "compile.optimizer");
   compiled.optimizer->prepare(compiled.model->param_count());
   const LossFns& loss = loss_table().find(config.compile.loss, "compile.loss").entry;
+  if (compiled.model->output_size() == 1 && loss.labels != LabelKind::binary &&
+      config.compile.loss != "mean_squared_error" && config.compile.loss != "mean_absolute_error")
+    throw ConfigError("compile.loss", config.compile.loss +
+                                          " needs one output per class, and the last layer has 1 unit; use "
+                                          "binary_crossentropy for a single output");
   std::vector<Metric> metrics;
   for (std::size_t i = 0; i < config.compile.metrics.size(); ++i)
     metrics.push_back(resolve_metric(config.compile.metrics[i], config.compile.loss, compiled.model->output_size(),

@@ -76,6 +76,20 @@ class EpochTimer : public Callback {
   double start_ = 0.0;
 };
 
+// Refuses, before any training, an output path that can never be written: a
+// folder, or a file in a folder that does not exist.
+void check_writable(const std::string& path, const std::string& flag) {
+  namespace fs = std::filesystem;
+  std::error_code error;
+  if (fs::is_directory(path, error))
+    throw Error(ExitCode::usage, path, "", flag + " names a folder, not a file");
+  const fs::path folder = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
+  if (!fs::is_directory(folder, error))
+    throw Error(ExitCode::usage, path, "", flag + ": the folder " + folder.string() + " does not exist");
+  if (::access(folder.c_str(), W_OK) != 0)
+    throw Error(ExitCode::usage, path, "", flag + ": the folder " + folder.string() + " is not writable");
+}
+
 std::string default_output(const Config& config) {
   const std::string name = std::filesystem::path(config.name).filename().string();
   return (name.empty() ? std::string("model") : name) + ".mlp";
@@ -98,6 +112,11 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     if (e.file().empty()) e.set_file(config_file);
     throw;
   }
+
+  const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
+  check_writable(output, "--output");
+  if (!request.csv_log_path.empty()) check_writable(request.csv_log_path, "--csv-log");
+  if (!request.checkpoint_path.empty()) check_writable(request.checkpoint_path, "--checkpoint");
 
   FitState state;
   if (resumed) {
@@ -136,7 +155,6 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   print_summary(*compiled.model, out);
   out.flush();
 
-  const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
   ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
   EpochTimer timer;
   std::vector<Callback*> callbacks{&timer, &progbar};

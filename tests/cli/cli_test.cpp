@@ -363,3 +363,24 @@ TEST_CASE("a loss that becomes NaN stops training: exit 1, a clear line, no mode
   CHECK(r.err.find("Invalid loss") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
+
+TEST_CASE("outputs that can never be written are refused before training, with exit 2") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  for (const auto& flags : {std::string(" -o ") + dir.root().string(),
+                            " --csv-log " + dir.path("no/such/folder/log.csv"),
+                            " --checkpoint " + dir.path("missing/ckpt.mlp")}) {
+    const Result r = run(train + " --config " + config + flags, dir);
+    CHECK(r.code == 2);
+    CHECK(r.err.rfind("mlp-train: error: ", 0) == 0);
+    CHECK(r.out.empty());
+  }
+}
+
+TEST_CASE("a categorical loss on a single output unit is a config error naming compile.loss") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  const Result r = run(train + " --config " + config + " --set 'model.layers[2].units=1'", dir);
+  CHECK(r.code == 2);
+  CHECK(r.err.find(": compile.loss: categorical_crossentropy needs one output per class") != std::string::npos);
+}
