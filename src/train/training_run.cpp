@@ -121,9 +121,13 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   FitState state;
   if (resumed) {
     Model& model = *compiled.model;
-    if (model.param_slices().size() != resumed->compiled.model->param_slices().size() ||
-        model.param_count() != resumed->compiled.model->param_count())
-      throw DataError(request.resume_path, "the checkpoint's model does not match the config's architecture");
+    const auto& mine = model.param_slices();
+    const auto& theirs = resumed->compiled.model->param_slices();
+    const bool same = mine.size() == theirs.size() &&
+                      std::equal(mine.begin(), mine.end(), theirs.begin(), [](const ParamSlice& a, const ParamSlice& b) {
+                        return a.layer == b.layer && a.name == b.name && a.shape == b.shape;
+                      });
+    if (!same) throw DataError(request.resume_path, "the checkpoint's model does not match the config's architecture");
     model.params() = resumed->compiled.model->params();
     if (compiled.optimizer->slot_names() != resumed->compiled.optimizer->slot_names())
       throw DataError(request.resume_path, "the checkpoint's optimizer does not match the config's");

@@ -384,3 +384,22 @@ TEST_CASE("a categorical loss on a single output unit is a config error naming c
   CHECK(r.code == 2);
   CHECK(r.err.find(": compile.loss: categorical_crossentropy needs one output per class") != std::string::npos);
 }
+
+TEST_CASE("SIGINT (Ctrl-C) without --checkpoint: exit 130, says nothing was saved, writes no model") {
+  mlp::test::TempDir dir;
+  mlp::test::write_banded_set(dir, "train", 3000, 20, 20, 10, 5);
+  mlp::test::write_bytes(dir.path("c.json"), R"({
+    "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
+    "model": {"input_shape": [20, 20], "layers": [{"type": "Flatten"},
+      {"type": "Dense", "units": 64, "activation": "relu"}, {"type": "Dense", "units": 10, "activation": "softmax"}]},
+    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
+    "fit": {"epochs": 1000, "batch_size": 16, "verbose": 2}})");
+  const std::string out = dir.path("bg.out");
+  REQUIRE(std::system((train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp") + " >" + out +
+                       " 2>" + dir.path("bg.err") + " & pid=$!; for i in $(seq 400); do grep -q 'Epoch 2/' " + out +
+                       " && break; sleep 0.02; done; kill -INT $pid; wait $pid; echo $? >" + dir.path("bg.code"))
+                          .c_str()) == 0);
+  CHECK(std::stoi(mlp::test::read_bytes(dir.path("bg.code"))) == 130);
+  CHECK(mlp::test::read_bytes(dir.path("bg.err")).find("nothing saved") != std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
+}
