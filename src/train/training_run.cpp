@@ -148,7 +148,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
                                     compiled.classes());
   const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
   if (split == 0)
-    throw ConfigError("fit.validation_split", "leaves no training samples out of " + std::to_string(data.size()));
+    throw Error(ExitCode::usage, config_file, "fit.validation_split",
+                "leaves no training samples out of " + std::to_string(data.size()));
   check_batch_memory(*compiled.model, std::min<std::size_t>(static_cast<std::size_t>(config.fit.batch_size), split),
                      config_file);
   FitData fit_data;

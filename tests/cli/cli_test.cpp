@@ -403,3 +403,11 @@ TEST_CASE("SIGINT (Ctrl-C) without --checkpoint: exit 130, says nothing was save
   CHECK(mlp::test::read_bytes(dir.path("bg.err")).find("nothing saved") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
+
+TEST_CASE("a validation_split that leaves no training samples is refused, naming the file and key") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  const Result r = run(train + " --config " + config + " --set fit.validation_split=0.999", dir);
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlp-train: error: " + config + ": fit.validation_split: leaves no training samples out of 200\n");
+}
