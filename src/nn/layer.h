@@ -45,6 +45,10 @@ class Layer {
   // Regularization penalty added to the loss (Keras adds layer.losses to total_loss).
   virtual double penalty() const { return 0.0; }
 
+  // True for a layer whose output is its input's data unchanged (Flatten: a
+  // batch is stored flat already); the model then skips it instead of copying.
+  virtual bool passes_through() const { return false; }
+
   // y = layer(x).
   virtual void forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) = 0;
   // Given the forward's x and y and dL/dy: writes the parameter grads (overwriting:

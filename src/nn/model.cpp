@@ -81,6 +81,8 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
     if (!layers_[first_trainable_]->param_specs().empty()) break;
   outputs_.resize(layers_.size());
   deltas_.resize(layers_.size());
+  inputs_.resize(layers_.size());
+  results_.resize(layers_.size());
 }
 
 std::size_t Model::output_size() const { return shape_size(layers_.back()->output_shape()); }
@@ -110,31 +112,38 @@ double Model::penalty() const {
 const Matrix& Model::forward(const Matrix& x, const ForwardContext& ctx) {
   const Matrix* input = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
-    layers_[i]->forward(*input, outputs_[i], ctx);
-    input = &outputs_[i];
+    inputs_[i] = input;
+    if (!layers_[i]->passes_through()) {
+      layers_[i]->forward(*input, outputs_[i], ctx);
+      input = &outputs_[i];
+    }
+    results_[i] = input;
   }
   return *input;
 }
 
-void Model::backward_descend(const Matrix& x, const Matrix& d_output, float rate) {
+template <class Step>
+void Model::backward_pass(const Matrix& d_output, Step&& step) {
   const Matrix* dy = &d_output;
   for (std::size_t i = layers_.size(); i-- > 0 && i + 1 > first_trainable_;) {
-    const Matrix& input = i == 0 ? x : outputs_[i - 1];
+    if (layers_[i]->passes_through()) continue;  // dL/dx is dL/dy
     Matrix* dx = i <= first_trainable_ ? nullptr : &deltas_[i - 1];
-    if (!layers_[i]->backward_descend(input, outputs_[i], *dy, dx, rate))
-      for (std::size_t k = layer_params_[i].first; k < layer_params_[i].second; ++k) params_[k] -= rate * grads_[k];
+    step(i, *inputs_[i], *results_[i], *dy, dx);
     dy = dx;
   }
 }
 
-void Model::backward(const Matrix& x, const Matrix& d_output) {
-  const Matrix* dy = &d_output;
-  for (std::size_t i = layers_.size(); i-- > 0 && i + 1 > first_trainable_;) {
-    const Matrix& input = i == 0 ? x : outputs_[i - 1];
-    Matrix* dx = i <= first_trainable_ ? nullptr : &deltas_[i - 1];
-    layers_[i]->backward(input, outputs_[i], *dy, dx);
-    dy = dx;
-  }
+void Model::backward_descend(const Matrix&, const Matrix& d_output, float rate) {
+  backward_pass(d_output, [&](std::size_t i, const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
+    if (!layers_[i]->backward_descend(x, y, dy, dx, rate))
+      for (std::size_t k = layer_params_[i].first; k < layer_params_[i].second; ++k) params_[k] -= rate * grads_[k];
+  });
+}
+
+void Model::backward(const Matrix&, const Matrix& d_output) {
+  backward_pass(d_output, [&](std::size_t i, const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
+    layers_[i]->backward(x, y, dy, dx);
+  });
 }
 
 }  // namespace mlp

@@ -55,7 +55,8 @@ class Model {
 
   // Returns the output of the last layer for input x [batch x input_size].
   const Matrix& forward(const Matrix& x, const ForwardContext& ctx);
-  // After forward(): fills grads() from dL/d(output).
+  // After forward(x): fills grads() from dL/d(output). `x` must be the matrix
+  // the forward pass read.
   void backward(const Matrix& x, const Matrix& d_output);
   // backward() and the plain gradient-descent step p -= rate * grad in one pass
   // (see Layer::backward_descend); the same update as backward() followed by it.
@@ -67,10 +68,18 @@ class Model {
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;
   std::vector<float> grads_;
-  std::vector<Matrix> outputs_;  // outputs_[i] = layer i's output, kept for backward
-  std::vector<Matrix> deltas_;
+  // Runs `step(i, x, y, dy, dx)` for the layers from the last down to the first
+  // with parameters, threading dL/dy through them.
+  template <class Step>
+  void backward_pass(const Matrix& d_output, Step&& step);
+
+  std::vector<Matrix> outputs_;  // layer i's output buffer
+  std::vector<Matrix> deltas_;   // deltas_[i] = dL/d(input of layer i + 1)
+  // From the last forward, kept for backward: what layer i read and what it
+  // produced (a pass-through layer produces its input, no copy).
+  std::vector<const Matrix*> inputs_, results_;
   std::size_t first_trainable_ = 0;
-  std::vector<std::pair<std::size_t, std::size_t>> layer_params_;  // [begin, end) of each layer's arena part   // deltas_[i] = dL/d(input of layer i + 1)
+  std::vector<std::pair<std::size_t, std::size_t>> layer_params_;  // [begin, end) of each layer's arena part
 };
 
 }  // namespace mlp

@@ -1,5 +1,6 @@
 // Flatten: (None, 28, 28) -> (None, 784). A batch is already stored flat, so the
-// data passes through unchanged.
+// model passes the data through without calling forward(); forward and backward
+// still copy for anyone who calls them directly.
 #include "nn/layers/layer_factory.h"
 
 namespace mlp {
@@ -11,6 +12,7 @@ class Flatten : public Layer {
 
   std::string class_name() const override { return "Flatten"; }
   Shape output_shape() const override { return {size_}; }
+  bool passes_through() const override { return true; }
   void forward(const Matrix& x, Matrix& y, const ForwardContext&) override {
     y.resize(x.rows(), size_);
     std::copy(x.data(), x.data() + x.size(), y.data());
