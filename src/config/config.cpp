@@ -169,11 +169,13 @@ Json read_json_file(const std::string& path) {
     throw DataError(path, fmt::format("{} bytes is too large for a config file (limit {})", info.st_size, max_config_bytes));
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  std::ostringstream text;
-  text << in.rdbuf();
-  if (text.str().size() > max_config_bytes) throw DataError(path, "too large for a config file");
+  // Read with a cap: a pipe or a device (/dev/zero) has no size to check first.
+  std::string text(max_config_bytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > max_config_bytes) throw DataError(path, "too large for a config file");
   try {
-    return parse_json_text(text.str(), "the file");
+    return parse_json_text(text, "the file");
   } catch (Error& e) {
     e.set_file(path);
     throw;

@@ -105,6 +105,7 @@ ModelFile load_model_file(const std::string& path) {
   struct stat info {};
   if (::stat(path.c_str(), &info) != 0) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
   if (S_ISDIR(info.st_mode)) throw DataError(path, "is a directory, not a model file");
+  if (!S_ISREG(info.st_mode)) throw DataError(path, "is not a regular file");
   if (static_cast<std::uint64_t>(info.st_size) > max_file_bytes) throw DataError(path, "too large for a model file");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));

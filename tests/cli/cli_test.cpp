@@ -412,3 +412,15 @@ TEST_CASE("a validation_split that leaves no training samples is refused, naming
   CHECK(r.code == 2);
   CHECK(r.err == "mlp-train: error: " + config + ": fit.validation_split: leaves no training samples out of 200\n");
 }
+
+TEST_CASE("endless devices as inputs are refused, not read forever") {
+  mlp::test::TempDir dir;
+  const Result model = run(eval + " --model /dev/zero", dir);
+  CHECK(model.code == 2);
+  CHECK(model.err == "mlp-eval: error: /dev/zero: is not a regular file\n");
+  const Result config = run(train + " --config /dev/zero", dir);
+  CHECK(config.code == 2);
+  CHECK(config.err == "mlp-train: error: /dev/zero: too large for a config file\n");
+  const Result images = run(predict + " --model " + dir.path("none.mlp") + " --images /dev/zero", dir);
+  CHECK(images.code == 2);
+}
