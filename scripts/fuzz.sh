@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, clang, ASan + UBSan) of the IDX reader, the
 # config loader and the model loader, from the committed seed corpus.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 20)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 15)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-300}
@@ -15,8 +15,8 @@ status=0
 for target in idx config model; do
   work=$(mktemp -d)
   # New inputs go to a scratch folder; the committed corpus stays as it is.
-  if ! "$build/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
-      -artifact_prefix="$work/" "$work" "$root/fuzz/corpus/$target" >"$work/log" 2>&1; then
+  if ! "$build/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
+      -artifact_prefix="$work/" "$work" "$root/tests/fuzz/corpus/$target" >"$work/log" 2>&1; then
     echo "fuzz: ${target}_fuzz found a problem:" >&2
     tail -n 40 "$work/log" >&2
     echo "fuzz: the input that failed is kept in $work" >&2
