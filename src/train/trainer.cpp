@@ -17,6 +17,11 @@ constexpr std::uint64_t shuffle_stream = 2;
 constexpr std::uint64_t dropout_stream = 3;
 constexpr std::size_t validation_batch = 1024;
 
+// The seed of one epoch's random streams.
+std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
+  return seed + static_cast<std::uint64_t>(epoch) * 0x9e3779b97f4a7c15ULL;
+}
+
 Logs named(const std::vector<std::string>& names, const std::vector<double>& values, const std::string& prefix = "") {
   Logs logs;
   for (std::size_t k = 0; k < names.size(); ++k) logs.emplace_back(prefix + names[k], values[k]);
@@ -33,7 +38,7 @@ std::size_t validation_split_at(std::size_t samples, double validation_split) {
 void epoch_order(std::uint64_t seed, int epoch, bool shuffle, std::vector<std::uint32_t>& order) {
   std::iota(order.begin(), order.end(), 0u);
   if (!shuffle) return;
-  Rng rng = Rng::stream(seed + static_cast<std::uint64_t>(epoch) * 0x9e3779b97f4a7c15ULL, shuffle_stream);
+  Rng rng = Rng::stream(epoch_seed(seed, epoch), shuffle_stream);
   rng.shuffle(std::span(order));
 }
 
@@ -64,7 +69,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       dropout_rng.set_state(state.dropout_rng);
     } else {
       totals.reset(objective.size());
-      dropout_rng = Rng::stream(state.seed + static_cast<std::uint64_t>(epoch) * 0x9e3779b97f4a7c15ULL, dropout_stream);
+      dropout_rng = Rng::stream(epoch_seed(state.seed, epoch), dropout_stream);
     }
 
     const std::size_t batches = (train_samples + batch_size - 1) / batch_size;

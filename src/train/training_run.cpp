@@ -169,8 +169,14 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   if (!request.checkpoint_path.empty())
     callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
 
-  const bool finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state,
-                            callbacks, &stop);
+  bool finished = false;
+  try {
+    finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state, callbacks,
+                   &stop);
+  } catch (Error& e) {
+    if (e.file().empty()) e.set_file(config_file);  // a diverging loss belongs to the run's config
+    throw;
+  }
   if (!finished) {
     out.flush();
     if (!request.checkpoint_path.empty()) {

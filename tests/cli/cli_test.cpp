@@ -361,6 +361,7 @@ TEST_CASE("a loss that becomes NaN stops training: exit 1, a clear line, no mode
                            " --set compile.loss=\"mse\" --set 'model.layers[2].activation=\"linear\"' -o " + dir.path("m.mlp"),
                        dir);
   CHECK(r.code == 1);
+  CHECK(r.err.rfind("mlp-train: error: " + config + ": Batch ", 0) == 0);
   CHECK(r.err.find("Invalid loss") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
