@@ -55,7 +55,7 @@ int main(int argc, char** argv) {
                                       [&](std::span<const std::uint32_t> batch, const mlp::Matrix& outputs) {
                                         for (std::size_t r = 0; r < batch.size(); ++r)
                                           confusion.add(data.labels[batch[r]],
-                                                        mlp::top_classes(outputs.row(r), outputs.cols(), 1)[0].klass);
+                                                        mlp::best_class(outputs.row(r), outputs.cols()));
                                       });
     const double elapsed = mlp::ProgbarLogger::now_seconds() - start;
     spdlog::info("evaluated {} samples in {:.4f} s", data.size(), elapsed);

@@ -65,15 +65,17 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
   }
   params_.assign(total, 0.0f);
   grads_.assign(total, 0.0f);
-  std::size_t slice = 0;
+  // Slices are laid out layer after layer, so each layer owns one contiguous range.
+  std::size_t slice = 0, offset = 0;
   for (auto& layer : layers_) {
     std::vector<float*> p, g;
-    const std::size_t begin = slice < slices_.size() ? slices_[slice].offset : total;
+    const std::size_t begin = offset;
     for (std::size_t k = 0; k < layer->param_specs().size(); ++k, ++slice) {
       p.push_back(params_.data() + slices_[slice].offset);
       g.push_back(grads_.data() + slices_[slice].offset);
+      offset += slices_[slice].size;
     }
-    layer_params_.emplace_back(begin, slice < slices_.size() ? slices_[slice].offset : total);
+    layer_params_.emplace_back(begin, offset);
     layer->bind(std::move(p), std::move(g));
   }
   // Layers up to the first one with parameters need no input gradient.

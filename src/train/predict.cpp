@@ -19,6 +19,11 @@ void predict_batches(Model& model, const Dataset& data, const std::array<float, 
   }
 }
 
+std::size_t best_class(const float* row, std::size_t cols) {
+  if (cols == 1) return row[0] > 0.5f ? 1 : 0;
+  return static_cast<std::size_t>(std::max_element(row, row + cols) - row);
+}
+
 std::vector<ClassScore> top_classes(const float* row, std::size_t cols, std::size_t k) {
   std::vector<ClassScore> scores;
   if (cols == 1) {

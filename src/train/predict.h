@@ -23,6 +23,10 @@ struct ClassScore {
   float probability;
 };
 
+// The best class of one output row, without allocating: the first maximum, or for
+// a single sigmoid unit 1 when the output is above 0.5 (Keras's predict_classes).
+std::size_t best_class(const float* row, std::size_t cols);
+
 // The k best classes of one output row, best first (ties: the lower class). A
 // single sigmoid unit means classes 0 and 1 with p(1) = the output, as Keras's
 // predict_classes reads it (p > 0.5).

@@ -56,6 +56,17 @@ std::string write_tiny_config(const mlp::test::TempDir& dir, const std::string& 
   return dir.path("tiny.json");
 }
 
+// Starts `command` in the background, sends it SIG`signal` once its second epoch
+// has begun (or after 8 s), and waits for it.
+Result run_and_signal(const std::string& command, const std::string& signal, const mlp::test::TempDir& dir) {
+  const std::string out = dir.path("bg.out"), err = dir.path("bg.err"), code = dir.path("bg.code");
+  const std::string script = command + " >" + out + " 2>" + err +
+                             " & pid=$!; for i in $(seq 400); do grep -q 'Epoch 2/' " + out +
+                             " && break; sleep 0.02; done; kill -" + signal + " $pid; wait $pid; echo $? >" + code;
+  REQUIRE(std::system(script.c_str()) == 0);
+  return {std::stoi(mlp::test::read_bytes(code)), mlp::test::read_bytes(out), mlp::test::read_bytes(err)};
+}
+
 std::string timings_masked(std::string text) { return std::regex_replace(text, std::regex(" - [0-9]+s"), " - Ts"); }
 
 }  // namespace
@@ -188,14 +199,10 @@ TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches a
   const std::string base = train + " --threads 1 --config " + dir.path("big.json");
   REQUIRE(run(base + " -o " + dir.path("whole.mlp"), dir).code == 0);
 
-  // Started in the background and stopped inside its second epoch (or soon after).
-  const std::string out = dir.path("bg.out");
-  REQUIRE(std::system((base + " --checkpoint " + dir.path("ckpt.mlp") + " -o " + dir.path("never.mlp") + " >" + out +
-                       " 2>" + dir.path("bg.err") + " & pid=$!; for i in $(seq 400); do grep -q 'Epoch 2/' " + out +
-                       " && break; sleep 0.02; done; kill -TERM $pid; wait $pid; echo $? >" + dir.path("bg.code"))
-                          .c_str()) == 0);
-  CHECK(std::stoi(mlp::test::read_bytes(dir.path("bg.code"))) == 143);
-  CHECK(mlp::test::read_bytes(dir.path("bg.err")).find(dir.path("ckpt.mlp")) != std::string::npos);
+  const Result stopped =
+      run_and_signal(base + " --checkpoint " + dir.path("ckpt.mlp") + " -o " + dir.path("never.mlp"), "TERM", dir);
+  CHECK(stopped.code == 143);
+  CHECK(stopped.err.find(dir.path("ckpt.mlp")) != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("never.mlp")));
 
   const Result resumed = run(base + " --resume " + dir.path("ckpt.mlp") + " -o " + dir.path("resumed.mlp"), dir);
@@ -396,13 +403,10 @@ TEST_CASE("SIGINT (Ctrl-C) without --checkpoint: exit 130, says nothing was save
       {"type": "Dense", "units": 64, "activation": "relu"}, {"type": "Dense", "units": 10, "activation": "softmax"}]},
     "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
     "fit": {"epochs": 1000, "batch_size": 16, "verbose": 2}})");
-  const std::string out = dir.path("bg.out");
-  REQUIRE(std::system((train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp") + " >" + out +
-                       " 2>" + dir.path("bg.err") + " & pid=$!; for i in $(seq 400); do grep -q 'Epoch 2/' " + out +
-                       " && break; sleep 0.02; done; kill -INT $pid; wait $pid; echo $? >" + dir.path("bg.code"))
-                          .c_str()) == 0);
-  CHECK(std::stoi(mlp::test::read_bytes(dir.path("bg.code"))) == 130);
-  CHECK(mlp::test::read_bytes(dir.path("bg.err")).find("nothing saved") != std::string::npos);
+  const Result stopped =
+      run_and_signal(train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp"), "INT", dir);
+  CHECK(stopped.code == 130);
+  CHECK(stopped.err.find("nothing saved") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
 
