@@ -10,6 +10,7 @@
 #include <xmmintrin.h>
 
 #include "core/blas.h"
+#include "core/parallel.h"
 #include "core/error.h"
 #include "io/saved_model.h"
 
@@ -30,10 +31,10 @@ void apply_common_options(const CommonOptions& options) {
   spdlog::set_default_logger(logger);
 
   const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  blas::set_threads(threads);
   // Flush denormals to zero, as TensorFlow does on the CPU: Adam's tiny moments
-  // otherwise hit the slow denormal path.
+  // otherwise hit the slow denormal path. Before the pool starts: its threads copy it.
   _mm_setcsr(_mm_getcsr() | 0x8040);
+  parallel::set_threads(threads);
   spdlog::debug("threads {}, BLAS kernel {}", threads, blas::core_name());
 }
 

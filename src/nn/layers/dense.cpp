@@ -1,6 +1,7 @@
 #include "nn/layers/dense.h"
 
 #include "core/blas.h"
+#include "core/parallel.h"
 #include "core/error.h"
 #include "nn/layers/layer_factory.h"
 
@@ -39,77 +40,108 @@ double Dense::penalty() const {
   return options_.kernel_regularizer.penalty(kernel_, inputs_ * options_.units);
 }
 
+// Every pass splits its work across the thread pool by slices of the layer's
+// units (forward, dz) or of its inputs (dx, and the kernel's rows for the
+// update), so each thread writes only its own slice and reads what nobody writes
+// in the same pass. Slice bounds are multiples of 16 floats: one cache line.
+constexpr std::size_t slice_align = 16;
+
 void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext&) {
   const std::size_t batch = x.rows(), units = options_.units;
   z_.resize(batch, units);
   y.resize(batch, units);
-  blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(batch), static_cast<int>(units),
-             static_cast<int>(inputs_), 1.0f, x.data(), static_cast<int>(inputs_), kernel_, static_cast<int>(units),
-             0.0f, z_.data(), static_cast<int>(units));
-  if (bias_) {
-    for (std::size_t r = 0; r < batch; ++r) {
-      float* zr = z_.row(r);
-      for (std::size_t c = 0; c < units; ++c) zr[c] += bias_[c];
-    }
-  }
-  activation_.forward(z_.data(), y.data(), batch, units);
-}
-
-namespace {
-
-// out[c] = sum over rows of m(r, c), row by row (cache order).
-void sum_rows(const Matrix& m, float* out) {
-  std::fill(out, out + m.cols(), 0.0f);
-  for (std::size_t r = 0; r < m.rows(); ++r) {
-    const float* row = m.row(r);
-    for (std::size_t c = 0; c < m.cols(); ++c) out[c] += row[c];
+  const double flops = 2.0 * static_cast<double>(batch * units * inputs_);
+  parallel::for_ranges(units, slice_align, flops, [&](std::size_t begin, std::size_t end) {
+    const std::size_t width = end - begin;
+    float* z = z_.data() + begin;
+    blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(batch), static_cast<int>(width),
+               static_cast<int>(inputs_), 1.0f, x.data(), static_cast<int>(inputs_), kernel_ + begin,
+               static_cast<int>(units), 0.0f, z, static_cast<int>(units));
+    if (bias_)
+      for (std::size_t r = 0; r < batch; ++r)
+        for (std::size_t c = 0; c < width; ++c) z[r * units + c] += bias_[begin + c];
+    // The activation while the slice is still in cache.
+    if (activation_.elementwise) activation_.forward_rows(z, y.data() + begin, batch, width, units);
+  });
+  if (!activation_.elementwise) {
+    parallel::for_ranges(batch, 1, 20.0 * static_cast<double>(batch * units), [&](std::size_t begin, std::size_t end) {
+      activation_.forward_rows(z_.row(begin), y.row(begin), end - begin, units, units);
+    });
   }
 }
 
-}  // namespace
-
-void Dense::input_gradient(const Matrix& y, const Matrix& dy, Matrix* dx) {
+void Dense::output_gradient(const Matrix& y, const Matrix& dy) {
   const std::size_t batch = y.rows(), units = options_.units;
   dz_.resize(batch, units);
-  activation_.backward(z_.data(), y.data(), dy.data(), dz_.data(), batch, units);
-  if (dx) {
-    // dx = dz W^T   [batch x inputs]
-    dx->resize(batch, inputs_);
-    blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(batch), static_cast<int>(inputs_),
-               static_cast<int>(units), 1.0f, dz_.data(), static_cast<int>(units), kernel_, static_cast<int>(units),
-               0.0f, dx->data(), static_cast<int>(inputs_));
-  }
+  if (!activation_.elementwise) activation_.backward(z_.data(), y.data(), dy.data(), dz_.data(), batch, units);
+  const double flops = 4.0 * static_cast<double>(batch * units);
+  parallel::for_ranges(units, slice_align, flops, [&](std::size_t begin, std::size_t end) {
+    const std::size_t width = end - begin;
+    if (activation_.elementwise)
+      activation_.backward_rows(z_.data() + begin, y.data() + begin, dy.data() + begin, dz_.data() + begin, batch,
+                                width, units);
+    if (bias_grad_) {
+      // The bias gradient: dz summed over the batch, row by row (cache order).
+      float* sum = bias_grad_ + begin;
+      std::fill(sum, sum + width, 0.0f);
+      for (std::size_t r = 0; r < batch; ++r) {
+        const float* row = dz_.row(r) + begin;
+        for (std::size_t c = 0; c < width; ++c) sum[c] += row[c];
+      }
+    }
+  });
+}
+
+template <class UpdateRows>
+void Dense::by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_rows) {
+  const std::size_t batch = dz_.rows(), units = options_.units;
+  const double flops = (dx ? 2.0 * static_cast<double>(batch * units * inputs_) : 0.0) + update_flops;
+  if (dx) dx->resize(batch, inputs_);
+  parallel::for_ranges(inputs_, slice_align, flops, [&](std::size_t begin, std::size_t end) {
+    if (dx) {
+      // dx[:, slice] = dz W[slice, :]^T, read before this thread updates those rows.
+      blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(batch), static_cast<int>(end - begin),
+                 static_cast<int>(units), 1.0f, dz_.data(), static_cast<int>(units), kernel_ + begin * units,
+                 static_cast<int>(units), 0.0f, dx->data() + begin, static_cast<int>(inputs_));
+    }
+    update_rows(begin, end);
+  });
 }
 
 void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
   const std::size_t batch = x.rows(), units = options_.units;
-  input_gradient(y, dy, dx);
-  // dW = x^T dz   [inputs x units]
-  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(inputs_), static_cast<int>(units),
-             static_cast<int>(batch), 1.0f, x.data(), static_cast<int>(inputs_), dz_.data(), static_cast<int>(units),
-             0.0f, kernel_grad_, static_cast<int>(units));
-  if (options_.kernel_regularizer.active())
-    options_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, inputs_ * units);
-  if (bias_grad_) sum_rows(dz_, bias_grad_);
+  output_gradient(y, dy);
+  by_input_rows(dx, 2.0 * static_cast<double>(batch * units * inputs_), [&](std::size_t begin, std::size_t end) {
+    // dW[rows] = x[:, rows]^T dz
+    float* grad = kernel_grad_ + begin * units;
+    blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
+               static_cast<int>(batch), 1.0f, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
+               static_cast<int>(units), 0.0f, grad, static_cast<int>(units));
+    if (options_.kernel_regularizer.active())
+      options_.kernel_regularizer.add_gradient(kernel_ + begin * units, grad, (end - begin) * units);
+  });
 }
 
 bool Dense::backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) {
   const std::size_t batch = x.rows(), units = options_.units;
-  input_gradient(y, dy, dx);  // before W changes
-  if (options_.kernel_regularizer.active()) {
-    // The penalty's gradient at the pre-update weights, applied first.
-    std::fill(kernel_grad_, kernel_grad_ + inputs_ * units, 0.0f);
-    options_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, inputs_ * units);
-    for (std::size_t i = 0; i < inputs_ * units; ++i) kernel_[i] -= rate * kernel_grad_[i];
-  }
-  // W += -rate x^T dz: the update inside the GEMM, no gradient buffer.
-  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(inputs_), static_cast<int>(units),
-             static_cast<int>(batch), -rate, x.data(), static_cast<int>(inputs_), dz_.data(), static_cast<int>(units),
-             1.0f, kernel_, static_cast<int>(units));
-  if (bias_) {
-    sum_rows(dz_, bias_grad_);
+  output_gradient(y, dy);
+  by_input_rows(dx, 2.0 * static_cast<double>(batch * units * inputs_), [&](std::size_t begin, std::size_t end) {
+    float* kernel = kernel_ + begin * units;
+    const std::size_t count = (end - begin) * units;
+    if (options_.kernel_regularizer.active()) {
+      // The penalty's gradient at the pre-update weights, applied first.
+      float* grad = kernel_grad_ + begin * units;
+      std::fill(grad, grad + count, 0.0f);
+      options_.kernel_regularizer.add_gradient(kernel, grad, count);
+      for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
+    }
+    // W[rows] += -rate x[:, rows]^T dz: the update inside the GEMM, no gradient buffer.
+    blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
+               static_cast<int>(batch), -rate, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
+               static_cast<int>(units), 1.0f, kernel, static_cast<int>(units));
+  });
+  if (bias_)
     for (std::size_t c = 0; c < units; ++c) bias_[c] -= rate * bias_grad_[c];
-  }
   return true;
 }
 

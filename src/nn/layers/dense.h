@@ -43,8 +43,12 @@ class Dense : public Layer {
   Matrix z_;   // pre-activation, kept for the backward pass
   Matrix dz_;  // dL/dz
 
-  // dz from dy, and dx = dz W^T when asked; shared by both backward paths.
-  void input_gradient(const Matrix& y, const Matrix& dy, Matrix* dx);
+  // dz = dL/dz from dy, and the bias gradient; by slices of the units.
+  void output_gradient(const Matrix& y, const Matrix& dy);
+  // By slices of the inputs (rows of the kernel): dx = dz W^T when dx is not
+  // null, then update_rows(begin, end), which may change those kernel rows.
+  template <class UpdateRows>
+  void by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_rows);
 };
 
 }  // namespace mlp

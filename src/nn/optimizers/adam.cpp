@@ -28,7 +28,7 @@ class Adam : public Optimizer {
   }
 
  protected:
-  void apply(std::span<float> p, std::span<const float> g, float lr) override {
+  void apply(std::span<float> p, std::span<const float> g, std::size_t offset, float lr) override {
     const double t = static_cast<double>(iterations_ + 1);
     const auto lr_t = static_cast<float>(lr * std::sqrt(1.0 - std::pow(hyper_.beta_2, t)) /
                                          (1.0 - std::pow(hyper_.beta_1, t)));
@@ -36,8 +36,8 @@ class Adam : public Optimizer {
       const float shrink = 1.0f - lr * static_cast<float>(hyper_.weight_decay);
       for (float& w : p) w *= shrink;
     }
-    if (hyper_.amsgrad) update<true>(p, g, lr_t);
-    else update<false>(p, g, lr_t);
+    if (hyper_.amsgrad) update<true>(p, g, offset, lr_t);
+    else update<false>(p, g, offset, lr_t);
   }
   void add_config(Json& config) const override {
     config["beta_1"] = hyper_.beta_1;
@@ -50,12 +50,12 @@ class Adam : public Optimizer {
  private:
   // Branch-free in the loop so that it vectorizes.
   template <bool amsgrad>
-  void update(std::span<float> p, std::span<const float> g, float lr_t) {
+  void update(std::span<float> p, std::span<const float> g, std::size_t offset, float lr_t) {
     const auto b1 = static_cast<float>(hyper_.beta_1), b2 = static_cast<float>(hyper_.beta_2);
     const auto eps = static_cast<float>(hyper_.epsilon);
-    float* __restrict m = slots_[0].data();
-    float* __restrict v = slots_[1].data();
-    float* __restrict v_max = amsgrad ? slots_[2].data() : nullptr;
+    float* __restrict m = slots_[0].data() + offset;
+    float* __restrict v = slots_[1].data() + offset;
+    float* __restrict v_max = amsgrad ? slots_[2].data() + offset : nullptr;
     float* __restrict w = p.data();
     const float* __restrict grad = g.data();
     const std::size_t n = p.size();

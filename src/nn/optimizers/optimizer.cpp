@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace mlp {
 
@@ -26,7 +27,12 @@ void Optimizer::step(std::span<float> params, std::span<float> grads) {
     const auto limit = static_cast<float>(common_.clipvalue);
     for (float& g : grads) g = std::clamp(g, -limit, limit);
   }
-  apply(params, grads, current_learning_rate());
+  const float lr = current_learning_rate();
+  // About ten flops per parameter, and memory-bound: worth both cores at any model size.
+  parallel::for_ranges(params.size(), 16, 10.0 * static_cast<double>(params.size()),
+                       [&](std::size_t begin, std::size_t end) {
+                         apply(params.subspan(begin, end - begin), grads.subspan(begin, end - begin), begin, lr);
+                       });
   ++iterations_;
 }
 

@@ -51,8 +51,10 @@ class Optimizer {
   Json config() const;
 
  protected:
-  // The update proper, with the decayed learning rate of this iteration.
-  virtual void apply(std::span<float> params, std::span<const float> grads, float lr) = 0;
+  // The update proper, with the decayed learning rate of this iteration, over a
+  // part of the arena that starts at `offset` (where the slots are read). Parts
+  // run in parallel, so an update must be elementwise.
+  virtual void apply(std::span<float> params, std::span<const float> grads, std::size_t offset, float lr) = 0;
   virtual void add_config(Json& config) const = 0;
   float current_learning_rate() const;  // with decay applied
 

@@ -15,9 +15,9 @@ class RmsProp : public Optimizer {
   std::vector<std::string> slot_names() const override { return {"accumulator"}; }
 
  protected:
-  void apply(std::span<float> p, std::span<const float> g, float lr) override {
+  void apply(std::span<float> p, std::span<const float> g, std::size_t offset, float lr) override {
     const auto rho = static_cast<float>(rho_), eps = static_cast<float>(epsilon_);
-    float* a = slots_[0].data();
+    float* a = slots_[0].data() + offset;
     for (std::size_t i = 0; i < p.size(); ++i) {
       a[i] = rho * a[i] + (1.0f - rho) * g[i] * g[i];
       p[i] -= lr * g[i] / (std::sqrt(a[i]) + eps);

@@ -21,14 +21,14 @@ class Sgd : public Optimizer {
   }
 
  protected:
-  void apply(std::span<float> p, std::span<const float> g, float lr) override {
+  void apply(std::span<float> p, std::span<const float> g, std::size_t offset, float lr) override {
     const std::size_t n = p.size();
     if (momentum_ == 0.0) {
       for (std::size_t i = 0; i < n; ++i) p[i] -= lr * g[i];
       return;
     }
     const auto m = static_cast<float>(momentum_);
-    float* v = slots_[0].data();
+    float* v = slots_[0].data() + offset;
     for (std::size_t i = 0; i < n; ++i) {
       v[i] = m * v[i] - lr * g[i];
       p[i] += nesterov_ ? m * v[i] - lr * g[i] : v[i];

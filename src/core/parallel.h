@@ -1,0 +1,60 @@
+// The one pool of threads behind all of mlp's parallel work. BLAS runs with one
+// thread inside it (never a pool on top of OpenBLAS's): a Dense layer splits its
+// GEMM by columns, each part calls sgemm on its slice and then runs the bias and
+// activation over that slice while it is still in cache. At batch 32 this beats
+// OpenBLAS's own threading, which hands off every call to an idle worker and
+// leaves the passes between GEMMs on one core.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <type_traits>
+
+namespace mlp::parallel {
+
+// The pool's size, the calling thread included (1: everything runs inline). Also
+// sets BLAS to one thread. Not to be called while parallel work runs.
+void set_threads(int threads);
+int threads();
+
+// Below this many flops a range runs on the calling thread: waking the other
+// threads costs about as much as the work.
+inline constexpr double min_parallel_flops = 1 << 17;
+
+namespace detail {
+// Runs part(context, k) for k in [0, parts), part 0 on the calling thread; returns
+// when all are done. Called from inside a part, runs them all inline.
+void run(std::size_t parts, void (*part)(void* context, std::size_t k), void* context);
+std::size_t parts_for(std::size_t n, std::size_t align, double flops);
+}  // namespace detail
+
+// Calls body(begin, end) over a partition of [0, n) into contiguous ranges, one per
+// thread, whose bounds are multiples of `align` (so that two threads never write
+// the same cache line of a row). `flops` estimates the whole range's work; small
+// work runs inline as one range. The ranges are the same for the same n and
+// thread count, so results are reproducible. body must not throw.
+template <class Body>
+void for_ranges(std::size_t n, std::size_t align, double flops, Body&& body) {
+  const std::size_t parts = detail::parts_for(n, align, flops);
+  if (parts <= 1) {
+    if (n > 0) body(std::size_t{0}, n);
+    return;
+  }
+  struct Context {
+    std::remove_reference_t<Body>* body;
+    std::size_t n, parts, align;
+  } context{&body, n, parts, align};
+  detail::run(
+      parts,
+      [](void* raw, std::size_t k) {
+        const auto& c = *static_cast<Context*>(raw);
+        // Equal shares rounded to `align`; the last part takes the rest.
+        const std::size_t units = (c.n + c.align - 1) / c.align;
+        const std::size_t begin = std::min(c.n, units * k / c.parts * c.align);
+        const std::size_t end = k + 1 == c.parts ? c.n : std::min(c.n, units * (k + 1) / c.parts * c.align);
+        if (begin < end) (*c.body)(begin, end);
+      },
+      &context);
+}
+
+}  // namespace mlp::parallel
