@@ -12,7 +12,16 @@ void gemm(Trans trans_a, Trans trans_b, int m, int n, int k, float alpha, const 
               ldc);
 }
 
-void set_threads(int threads) { openblas_set_num_threads(threads); }
+// OpenBLAS's pthreads build exports this (its fork handler uses it); weak, so a
+// build without it still links.
+extern "C" int blas_thread_shutdown_(void) __attribute__((weak));
+
+void set_threads(int threads) {
+  openblas_set_num_threads(threads);
+  // On one thread OpenBLAS never hands work to its server threads, but they spin
+  // in sched_yield for about 0.1 s after start-up, taking a core from ours.
+  if (threads == 1 && blas_thread_shutdown_) blas_thread_shutdown_();
+}
 int threads() { return openblas_get_num_threads(); }
 std::string core_name() {
   const char* name = openblas_get_corename();

@@ -10,7 +10,7 @@
 namespace mlp {
 
 struct ActivationFns {
-  // a = f(z) over `rows` rows of `cols` values whose rows start `stride` floats
+  // a = f(z) (a may be z: in place) over `rows` rows of `cols` values whose rows start `stride` floats
   // apart: a column slice of a wider batch, or a whole batch (stride = cols).
   void (*forward_rows)(const float* z, float* a, std::size_t rows, std::size_t cols, std::size_t stride);
   // dz = da * f'(z); gets both z and a = f(z) so each function uses the cheaper one.

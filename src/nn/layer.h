@@ -27,6 +27,9 @@ struct ParamSpec {
 struct ForwardContext {
   bool training = false;
   Rng* dropout_rng = nullptr;  // only read when training
+  // No backward pass follows (evaluation, prediction): layers may skip keeping
+  // what only the backward pass reads.
+  bool no_backward = false;
 };
 
 class Layer {

@@ -46,28 +46,39 @@ double Dense::penalty() const {
 // in the same pass. Slice bounds are multiples of 16 floats: one cache line.
 constexpr std::size_t slice_align = 16;
 
-void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext&) {
+void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) {
   const std::size_t batch = x.rows(), units = options_.units;
-  z_.resize(batch, units);
   y.resize(batch, units);
+  // Only the backward pass reads z; without one, a = f(z) is computed in place.
+  Matrix& z = ctx.no_backward ? y : z_;
+  z.resize(batch, units);
   const double flops = 2.0 * static_cast<double>(batch * units * inputs_);
-  parallel::for_ranges(units, slice_align, flops, [&](std::size_t begin, std::size_t end) {
-    const std::size_t width = end - begin;
-    float* z = z_.data() + begin;
-    blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(batch), static_cast<int>(width),
-               static_cast<int>(inputs_), 1.0f, x.data(), static_cast<int>(inputs_), kernel_ + begin,
-               static_cast<int>(units), 0.0f, z, static_cast<int>(units));
-    if (bias_)
-      for (std::size_t r = 0; r < batch; ++r)
-        for (std::size_t c = 0; c < width; ++c) z[r * units + c] += bias_[begin + c];
-    // The activation while the slice is still in cache.
-    if (activation_.elementwise) activation_.forward_rows(z, y.data() + begin, batch, width, units);
-  });
-  if (!activation_.elementwise) {
-    parallel::for_ranges(batch, 1, 20.0 * static_cast<double>(batch * units), [&](std::size_t begin, std::size_t end) {
-      activation_.forward_rows(z_.row(begin), y.row(begin), end - begin, units, units);
+  // Each part packs the operand it shares with the others: split the batch when
+  // the kernel is the smaller one to pack again (large batches), else the units.
+  if (batch > units || !activation_.elementwise) {
+    parallel::for_ranges(batch, 1, flops, [&](std::size_t begin, std::size_t end) {
+      forward_block(x, z, y, begin, end, 0, units);
+    });
+  } else {
+    parallel::for_ranges(units, slice_align, flops, [&](std::size_t begin, std::size_t end) {
+      forward_block(x, z, y, 0, batch, begin, end);
     });
   }
+}
+
+// Rows [row_begin, row_end) and units [unit_begin, unit_end) of z = x W + b and
+// y = f(z): the bias and the activation run while the block is still in cache.
+void Dense::forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row_begin, std::size_t row_end,
+                          std::size_t unit_begin, std::size_t unit_end) const {
+  const std::size_t rows = row_end - row_begin, width = unit_end - unit_begin, units = options_.units;
+  float* zb = z.row(row_begin) + unit_begin;
+  blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(rows), static_cast<int>(width),
+             static_cast<int>(inputs_), 1.0f, x.row(row_begin), static_cast<int>(inputs_), kernel_ + unit_begin,
+             static_cast<int>(units), 0.0f, zb, static_cast<int>(units));
+  if (bias_)
+    for (std::size_t r = 0; r < rows; ++r)
+      for (std::size_t c = 0; c < width; ++c) zb[r * units + c] += bias_[unit_begin + c];
+  activation_.forward_rows(zb, y.row(row_begin) + unit_begin, rows, width, units);
 }
 
 void Dense::output_gradient(const Matrix& y, const Matrix& dy) {

@@ -43,6 +43,8 @@ class Dense : public Layer {
   Matrix z_;   // pre-activation, kept for the backward pass
   Matrix dz_;  // dL/dz
 
+  void forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row_begin, std::size_t row_end,
+                     std::size_t unit_begin, std::size_t unit_end) const;
   // dz = dL/dz from dy, and the bias gradient; by slices of the units.
   void output_gradient(const Matrix& y, const Matrix& dy);
   // By slices of the inputs (rows of the kernel): dx = dz W^T when dx is not

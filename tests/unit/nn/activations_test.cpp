@@ -68,6 +68,25 @@ TEST_CASE("every activation's backward is the gradient of its forward") {
       std::vector<float> in_place = w;
       fns.backward(z.data(), a.data(), in_place.data(), in_place.data(), rows, cols);
       for (std::size_t i = 0; i < dz.size(); ++i) CHECK(in_place[i] == Approx(dz[i]).margin(1e-7));
+
+      // Forward in place too (inference overwrites z with a).
+      std::vector<float> a_in_place = z;
+      fns.forward(a_in_place.data(), a_in_place.data(), rows, cols);
+      for (std::size_t i = 0; i < a.size(); ++i) CHECK(a_in_place[i] == a[i]);
+
+      // On a column slice of a wider batch (stride > cols) an elementwise
+      // function touches only the slice, and computes what it does on the whole.
+      if (fns.elementwise) {
+        const std::size_t stride = cols + 3;
+        std::vector<float> wide_z(rows * stride, 7.0f), wide_a(rows * stride, -5.0f);
+        for (std::size_t r = 0; r < rows; ++r)
+          for (std::size_t c = 0; c < cols; ++c) wide_z[r * stride + c] = z[r * cols + c];
+        fns.forward_rows(wide_z.data(), wide_a.data(), rows, cols, stride);
+        for (std::size_t r = 0; r < rows; ++r) {
+          for (std::size_t c = 0; c < cols; ++c) CHECK(wide_a[r * stride + c] == a[r * cols + c]);
+          for (std::size_t c = cols; c < stride; ++c) CHECK(wide_a[r * stride + c] == -5.0f);
+        }
+      }
     }
   }
 }
