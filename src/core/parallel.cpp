@@ -29,9 +29,9 @@ class Pool {
     // Workers compute as the creating thread does (flush-to-zero, rounding).
     const unsigned float_control = _mm_getcsr();
     for (int w = 1; w < threads; ++w)
-      workers_.emplace_back([this, w, float_control] {
+      workers_.emplace_back([this, float_control] {
         _mm_setcsr(float_control);
-        work(static_cast<std::size_t>(w));
+        work();
       });
   }
   ~Pool() {
@@ -49,6 +49,7 @@ class Pool {
     part_ = part;
     context_ = context;
     parts_ = parts;
+    next_part_.store(0, std::memory_order_relaxed);
     pending_.store(static_cast<int>(workers_.size()));
     generation_.fetch_add(1);  // seq_cst: pairs with a sleeper's check below
     if (sleepers_.load() > 0) {
@@ -56,22 +57,26 @@ class Pool {
       wake_.notify_all();
     }
     inside_part = true;
-    part(context, 0);
+    take_parts();
     inside_part = false;
     while (pending_.load(std::memory_order_acquire) != 0) _mm_pause();
   }
 
  private:
-  void work(std::size_t index) {
+  void work() {
     inside_part = true;
     std::uint64_t seen = 0;
     for (;;) {
       wait_for_job(seen);
       if (quit_) return;
       seen = generation_.load(std::memory_order_acquire);
-      if (index < parts_) part_(context_, index);
+      take_parts();
       pending_.fetch_sub(1, std::memory_order_release);
     }
+  }
+
+  void take_parts() {
+    for (std::size_t k; (k = next_part_.fetch_add(1, std::memory_order_relaxed)) < parts_;) part_(context_, k);
   }
 
   void wait_for_job(std::uint64_t seen) {
@@ -99,6 +104,7 @@ class Pool {
   void (*part_)(void*, std::size_t) = nullptr;
   void* context_ = nullptr;
   std::size_t parts_ = 0;
+  std::atomic<std::size_t> next_part_{0};
 };
 
 std::unique_ptr<Pool>& pool() {
@@ -124,7 +130,7 @@ namespace detail {
 std::size_t parts_for(std::size_t n, std::size_t align, double flops) {
   if (!pool() || inside_part || flops < min_parallel_flops) return 1;
   const std::size_t units = (n + align - 1) / align;
-  return std::min<std::size_t>(pool()->size(), units);
+  return std::min(pool()->size(), units);
 }
 
 void run(std::size_t parts, void (*part)(void*, std::size_t), void* context) { pool()->run(parts, part, context); }

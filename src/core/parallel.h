@@ -22,17 +22,22 @@ int threads();
 inline constexpr double min_parallel_flops = 1 << 17;
 
 namespace detail {
-// Runs part(context, k) for k in [0, parts), part 0 on the calling thread; returns
-// when all are done. Called from inside a part, runs them all inline.
+// Runs part(context, k) once for each k in [0, parts): the calling thread and the
+// pool's threads each take the next part not yet taken until none is left, so
+// when a thread is late (descheduled on a busy machine) another does its part.
+// Returns when all are done. Called from inside a part, runs them all inline.
 void run(std::size_t parts, void (*part)(void* context, std::size_t k), void* context);
 std::size_t parts_for(std::size_t n, std::size_t align, double flops);
 }  // namespace detail
 
-// Calls body(begin, end) over a partition of [0, n) into contiguous ranges, one per
-// thread, whose bounds are multiples of `align` (so that two threads never write
-// the same cache line of a row). `flops` estimates the whole range's work; small
-// work runs inline as one range. The ranges are the same for the same n and
-// thread count, so results are reproducible. body must not throw.
+// Calls body(begin, end) for each range of a partition of [0, n) into contiguous
+// ranges, one per thread, whose bounds are multiples of `align` (so that two
+// threads write the same cache line of a row rarely or never). `flops` estimates
+// the whole range's work; small work runs inline as one range. A range's result
+// does not depend on which thread computes it, and the ranges are the same for
+// the same n and thread count, so results are reproducible. (More, smaller ranges
+// per thread measured no faster: each BLAS call packs its shared operand again.)
+// body must not throw.
 template <class Body>
 void for_ranges(std::size_t n, std::size_t align, double flops, Body&& body) {
   const std::size_t parts = detail::parts_for(n, align, flops);
@@ -48,7 +53,7 @@ void for_ranges(std::size_t n, std::size_t align, double flops, Body&& body) {
       parts,
       [](void* raw, std::size_t k) {
         const auto& c = *static_cast<Context*>(raw);
-        // Equal shares rounded to `align`; the last part takes the rest.
+        // Equal shares of the aligned units; the last range ends at n.
         const std::size_t units = (c.n + c.align - 1) / c.align;
         const std::size_t begin = std::min(c.n, units * k / c.parts * c.align);
         const std::size_t end = k + 1 == c.parts ? c.n : std::min(c.n, units * (k + 1) / c.parts * c.align);

@@ -157,6 +157,19 @@ TEST_CASE("one seed and thread count give identical logs and model files") {
   CHECK(mlp::test::read_bytes(dir.path("a.mlp")) != mlp::test::read_bytes(dir.path("c.mlp")));
 }
 
+TEST_CASE("on two threads too, one seed gives identical logs and model files") {
+  mlp::test::TempDir dir;
+  // 256 units: enough work per step that the layers split it across the threads.
+  const std::string command =
+      train + " --threads 2 --set model.layers[1].units=256 --config " + write_tiny_config(dir) + " -o ";
+  const Result a = run(command + dir.path("a.mlp"), dir);
+  const Result b = run(command + dir.path("b.mlp"), dir);
+  REQUIRE(a.code == 0);
+  REQUIRE(b.code == 0);
+  CHECK(timings_masked(a.out) == timings_masked(b.out));
+  CHECK(mlp::test::read_bytes(dir.path("a.mlp")) == mlp::test::read_bytes(dir.path("b.mlp")));
+}
+
 TEST_CASE("a checkpoint resumed for the remaining epochs matches an uninterrupted run byte for byte") {
   mlp::test::TempDir dir;
   const std::string config = write_tiny_config(dir);

@@ -43,8 +43,9 @@ double Dense::penalty() const {
 // Every pass splits its work across the thread pool by slices of the layer's
 // units (forward, dz) or of its inputs (dx, and the kernel's rows for the
 // update), so each thread writes only its own slice and reads what nobody writes
-// in the same pass. Slice bounds are multiples of 16 floats: one cache line.
-constexpr std::size_t slice_align = 16;
+// in the same pass. Slice bounds are multiples of 8 floats (one AVX vector);
+// 16 (a cache line) would keep rows from sharing a line, but cannot halve 784.
+constexpr std::size_t slice_align = 8;
 
 void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) {
   const std::size_t batch = x.rows(), units = options_.units;

@@ -14,6 +14,7 @@
 
 #include "core/error.h"
 #include "core/matrix.h"
+#include "core/parallel.h"
 #include "core/rng.h"
 #include "nn/activations.h"
 #include "nn/model.h"
@@ -455,4 +456,55 @@ TEST_CASE("backward_descend applies the same step as backward followed by p -= r
   }
   // The step really moved the weights (the comparison is not of unchanged values).
   CHECK(std::count_if(grads.begin(), grads.end(), [](float g) { return std::fabs(g) > 1e-4f; }) > 20);
+}
+
+TEST_CASE("on two threads the layers compute what they compute on one") {
+  // Wide enough that every Dense splits its work (by units at batch 24, by rows
+  // at batch 200), with a regularizer, an activation that needs whole rows
+  // (softmax) and one that does not.
+  const Json layers = Json::parse(R"([
+      {"type": "Dense", "units": 96, "activation": "relu", "kernel_regularizer": {"l2": 0.01}},
+      {"type": "Dense", "units": 32, "activation": "tanh"},
+      {"type": "Dense", "units": 10, "activation": "softmax"}])");
+  struct Results {
+    std::vector<float> train_out, infer_out, grads, dx_free_params, descended;
+  };
+  auto run = [&](int threads, std::size_t rows) {
+    mlp::parallel::set_threads(threads);
+    Model model({64}, layers);
+    mlp::Rng rng(5);
+    model.init_params(rng);
+    for (float& p : model.params()) p += 0.01f;
+    const Matrix x = random_matrix(rows, 64, 6), dy = random_matrix(rows, 10, 7);
+    Results r;
+    const Matrix& out = model.forward(x, {.training = true});
+    r.train_out.assign(out.data(), out.data() + out.size());
+    model.backward(x, dy);
+    r.grads = model.grads();
+    const Matrix& inferred = model.forward(x, {.no_backward = true});
+    r.infer_out.assign(inferred.data(), inferred.data() + inferred.size());
+    model.forward(x, {.training = true});
+    model.backward_descend(x, dy, 0.1f);
+    r.descended = model.params();
+    mlp::parallel::set_threads(1);
+    return r;
+  };
+  auto same = [](const std::vector<float>& a, const std::vector<float>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      INFO("index " << i);
+      REQUIRE(a[i] == Approx(b[i]).margin(1e-6));
+    }
+  };
+  for (std::size_t rows : {24u, 200u}) {
+    INFO("batch " << rows);
+    const Results one = run(1, rows), two = run(2, rows);
+    same(one.train_out, two.train_out);
+    same(one.train_out, one.infer_out);  // inference in place gives the training pass's outputs
+    same(two.train_out, two.infer_out);
+    same(one.grads, two.grads);
+    same(one.descended, two.descended);
+    // The comparisons are of values that moved.
+    CHECK(std::count_if(one.grads.begin(), one.grads.end(), [](float g) { return std::fabs(g) > 1e-4f; }) > 1000);
+  }
 }
