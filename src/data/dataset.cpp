@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/parallel.h"
 
 namespace mlp {
 
@@ -63,11 +64,15 @@ void gather_inputs(const Dataset& data, std::span<const std::uint32_t> indices, 
                    Matrix& x) {
   const std::size_t features = data.features();
   x.resize(indices.size(), features);
-  for (std::size_t r = 0; r < indices.size(); ++r) {
-    const std::uint8_t* pixels = data.images.data.data() + std::size_t{indices[r]} * features;
-    float* row = x.row(r);
-    for (std::size_t c = 0; c < features; ++c) row[c] = scale[pixels[c]];
-  }
+  // On the pool's threads: each then holds its share of the batch in its cache
+  // for the first layer, instead of one thread holding all of it.
+  parallel::for_ranges(indices.size(), 1, 2.0 * static_cast<double>(x.size()), [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      const std::uint8_t* pixels = data.images.data.data() + std::size_t{indices[r]} * features;
+      float* row = x.row(r);
+      for (std::size_t c = 0; c < features; ++c) row[c] = scale[pixels[c]];
+    }
+  });
 }
 
 void gather_batch(const Dataset& data, std::span<const std::uint32_t> indices, const std::array<float, 256>& scale,

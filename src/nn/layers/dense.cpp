@@ -73,12 +73,16 @@ void Dense::forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row
                           std::size_t unit_begin, std::size_t unit_end) const {
   const std::size_t rows = row_end - row_begin, width = unit_end - unit_begin, units = options_.units;
   float* zb = z.row(row_begin) + unit_begin;
+  // z starts as the bias and the GEMM adds x W to it (beta = 1): one pass over z
+  // fewer than zeroing it (which BLAS does for beta = 0) and adding the bias after.
+  for (std::size_t r = 0; r < rows; ++r) {
+    float* zr = zb + r * units;
+    if (bias_) std::copy(bias_ + unit_begin, bias_ + unit_end, zr);
+    else std::fill(zr, zr + width, 0.0f);
+  }
   blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(rows), static_cast<int>(width),
              static_cast<int>(inputs_), 1.0f, x.row(row_begin), static_cast<int>(inputs_), kernel_ + unit_begin,
-             static_cast<int>(units), 0.0f, zb, static_cast<int>(units));
-  if (bias_)
-    for (std::size_t r = 0; r < rows; ++r)
-      for (std::size_t c = 0; c < width; ++c) zb[r * units + c] += bias_[unit_begin + c];
+             static_cast<int>(units), 1.0f, zb, static_cast<int>(units));
   activation_.forward_rows(zb, y.row(row_begin) + unit_begin, rows, width, units);
 }
 
