@@ -1,9 +1,15 @@
-// The GEMM limit: times OpenBLAS sgemm, through mlp's own BLAS wrapper, at exactly
-// the shapes of one training step of a Dense stack (the tutorial's by default),
-// so the benchmark can say how close the whole step comes to its GEMMs alone.
+// The GEMM limit: times the GEMMs of one training step of a Dense stack (the
+// tutorial's by default), and of inference, alone, through mlp's own BLAS
+// wrapper, so the benchmark can say how close the whole step comes to them.
+// Two ways, and the faster one is the limit:
+//   openblas: each GEMM whole, on OpenBLAS's own threads;
+//   split:    OpenBLAS on one thread, each GEMM split across mlp's pool exactly
+//             as nn/layers/dense.cpp splits it (by units or rows, by input rows).
 //
-// Usage: gemm_limit [--batch B] [--layers 784,784,100,10] [--threads N] [--infer-batch N]
-// Prints key=value lines (seconds): gemm_step, gemm_infer_per_sample, core.
+// Usage: gemm_limit [--batch B] [--layers 784,784,100,10] [--threads N] [--infer-batch N] [--grads]
+// --grads: the weight GEMM writes a gradient (beta = 0, as for Adam) instead of
+// updating the weights in place (beta = 1, plain SGD).
+// Prints key=value lines (seconds per step or per sample).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -12,23 +18,37 @@
 #include <vector>
 
 #include "core/blas.h"
+#include "core/parallel.h"
 
 namespace {
 
 using mlp::blas::Trans;
 
+enum class Split { rows, cols };
+
 struct Gemm {
   Trans ta, tb;
   int m, n, k;
   float beta;
+  Split split;  // how Dense divides it between threads
 };
 
 double seconds_now() {
   return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
+// Rows [m0, m1) and columns [n0, n1) of C = op(A) op(B) + beta C, row-major.
+void gemm_block(const Gemm& g, int m0, int m1, int n0, int n1, const float* a, const float* b, float* c) {
+  const int lda = g.ta == Trans::no ? g.k : g.m;
+  const int ldb = g.tb == Trans::no ? g.n : g.k;
+  const float* a_block = g.ta == Trans::no ? a + std::size_t(m0) * lda : a + m0;
+  const float* b_block = g.tb == Trans::no ? b + n0 : b + std::size_t(n0) * ldb;
+  mlp::blas::gemm(g.ta, g.tb, m1 - m0, n1 - n0, g.k, 1.0f, a_block, lda, b_block, ldb, g.beta,
+                  c + std::size_t(m0) * g.n + n0, g.n);
+}
+
 // Median time of running all `gemms` once, over `repeats` rounds.
-double time_gemms(const std::vector<Gemm>& gemms, int repeats) {
+double time_gemms(const std::vector<Gemm>& gemms, int repeats, bool split) {
   std::size_t biggest = 0;
   for (const auto& g : gemms)
     biggest = std::max({biggest, std::size_t(g.m) * g.k, std::size_t(g.k) * g.n, std::size_t(g.m) * g.n});
@@ -37,9 +57,18 @@ double time_gemms(const std::vector<Gemm>& gemms, int repeats) {
   for (int r = 0; r < repeats; ++r) {
     const double start = seconds_now();
     for (const auto& g : gemms) {
-      const int lda = g.ta == Trans::no ? g.k : g.m;
-      const int ldb = g.tb == Trans::no ? g.n : g.k;
-      mlp::blas::gemm(g.ta, g.tb, g.m, g.n, g.k, 1.0f, a.data(), lda, b.data(), ldb, g.beta, c.data(), g.n);
+      if (!split) {
+        gemm_block(g, 0, g.m, 0, g.n, a.data(), b.data(), c.data());
+        continue;
+      }
+      const double flops = 2.0 * g.m * g.n * g.k;
+      const std::size_t extent = static_cast<std::size_t>(g.split == Split::rows ? g.m : g.n);
+      mlp::parallel::for_ranges(extent, g.split == Split::rows ? 1 : 8, flops, [&](std::size_t begin, std::size_t end) {
+        if (g.split == Split::rows)
+          gemm_block(g, static_cast<int>(begin), static_cast<int>(end), 0, g.n, a.data(), b.data(), c.data());
+        else
+          gemm_block(g, 0, g.m, static_cast<int>(begin), static_cast<int>(end), a.data(), b.data(), c.data());
+      });
     }
     times.push_back(seconds_now() - start);
   }
@@ -51,14 +80,19 @@ double time_gemms(const std::vector<Gemm>& gemms, int repeats) {
 
 int main(int argc, char** argv) {
   int batch = 32, threads = 2, infer_batch = 1000;
-  bool out_in = false;  // --layout out_in: W stored [units x inputs], as PyTorch stores it
+  bool grads = false;
   std::vector<int> widths{784, 784, 100, 10};
-  for (int i = 1; i + 1 < argc; i += 2) {
-    const std::string flag = argv[i], value = argv[i + 1];
+  for (int i = 1; i < argc; ++i) {
+    const std::string flag = argv[i];
+    if (flag == "--grads") {
+      grads = true;
+      continue;
+    }
+    if (i + 1 >= argc) break;
+    const std::string value = argv[++i];
     if (flag == "--batch") batch = std::atoi(value.c_str());
     else if (flag == "--threads") threads = std::atoi(value.c_str());
     else if (flag == "--infer-batch") infer_batch = std::atoi(value.c_str());
-    else if (flag == "--layout") out_in = value == "out_in";
     else if (flag == "--layers") {
       widths.clear();
       for (std::size_t p = 0; p < value.size();) {
@@ -68,29 +102,31 @@ int main(int argc, char** argv) {
       }
     }
   }
-  mlp::blas::set_threads(threads);
 
-  // The step as nn/layers/dense.cpp runs it: y = x W; dx = dz W^T (not for the
-  // first layer); W -= rate x^T dz (beta = 1).
+  // The step as nn/layers/dense.cpp runs it: z = b + x W (beta = 1, z starts as
+  // the bias); dx = dz W^T (not for the first layer); W -= rate x^T dz (beta = 1)
+  // or dW = x^T dz (beta = 0).
   std::vector<Gemm> step, infer;
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
     const int in = widths[l], out = widths[l + 1];
-    if (out_in) {  // y = x W^T; W -= rate dz^T x; dx = dz W
-      step.push_back({Trans::no, Trans::yes, batch, out, in, 0.0f});
-      infer.push_back({Trans::no, Trans::yes, infer_batch, out, in, 0.0f});
-      step.push_back({Trans::yes, Trans::no, out, in, batch, 1.0f});
-      if (l > 0) step.push_back({Trans::no, Trans::no, batch, in, out, 0.0f});
-      continue;
-    }
-    step.push_back({Trans::no, Trans::no, batch, out, in, 0.0f});
-    infer.push_back({Trans::no, Trans::no, infer_batch, out, in, 0.0f});
-    step.push_back({Trans::yes, Trans::no, in, out, batch, 1.0f});
-    if (l > 0) step.push_back({Trans::no, Trans::yes, batch, in, out, 0.0f});
+    step.push_back({Trans::no, Trans::no, batch, out, in, 1.0f, batch > out ? Split::rows : Split::cols});
+    infer.push_back({Trans::no, Trans::no, infer_batch, out, in, 1.0f, infer_batch > out ? Split::rows : Split::cols});
+    step.push_back({Trans::yes, Trans::no, in, out, batch, grads ? 0.0f : 1.0f, Split::rows});
+    if (l > 0) step.push_back({Trans::no, Trans::yes, batch, in, out, 0.0f, Split::cols});
   }
-  time_gemms(step, 50);  // warm up
-  const double step_time = time_gemms(step, 2000);
-  const double infer_time = time_gemms(infer, 50);
-  std::printf("core=%s\nthreads=%d\nbatch=%d\ngemm_step=%.9f\ngemm_infer_per_sample=%.12f\n",
-              mlp::blas::core_name().c_str(), threads, batch, step_time, infer_time / infer_batch);
+
+  mlp::blas::set_threads(threads);
+  time_gemms(step, 50, false);  // warm up
+  const double step_openblas = time_gemms(step, 500, false);
+  const double infer_openblas = time_gemms(infer, 50, false);
+  mlp::parallel::set_threads(threads);
+  time_gemms(step, 50, true);
+  const double step_split = time_gemms(step, 500, true);
+  const double infer_split = time_gemms(infer, 50, true);
+
+  std::printf("core=%s\nthreads=%d\nbatch=%d\n", mlp::blas::core_name().c_str(), threads, batch);
+  std::printf("gemm_step_openblas=%.9f\ngemm_step_split=%.9f\ngemm_step=%.9f\n", step_openblas, step_split,
+              std::min(step_openblas, step_split));
+  std::printf("gemm_infer_per_sample=%.12f\n", std::min(infer_openblas, infer_split) / infer_batch);
   return 0;
 }

@@ -51,9 +51,10 @@ def torch_train(extra, epochs, seed):
     return times, last_val_acc(stdout), rss
 
 
-def gemm_limit(batch, threads):
+def gemm_limit(batch, threads, grads=False):
     out = subprocess.run([os.path.join(BUILD, 'bench', 'gemm_limit'), '--batch', str(batch), '--threads',
-                          str(threads)], capture_output=True, text=True, check=True).stdout
+                          str(threads)] + (['--grads'] if grads else []), capture_output=True, text=True,
+                         check=True).stdout
     values = dict(line.split('=') for line in out.split())
     steps = -(-TRAIN_SAMPLES // batch)
     epoch = steps * float(values['gemm_step']) + VAL_SAMPLES * float(values['gemm_infer_per_sample'])
@@ -73,6 +74,7 @@ def main():
     res = {k: {'times': [], 'acc': [], 'rss': []} for k in
            ('ours_sgd', 'torch_sgd', 'ours_adam', 'torch_adam', 'ours_sgd_1t')}
     infer = {'ours': [], 'torch': [], 'ours_rss': []}
+    gemm = {'sgd': [], 'adam': [], 'sgd_1t': []}
 
     def record(key, result):
         times, acc, rss = result
@@ -83,6 +85,9 @@ def main():
     for r in range(args.repeats):
         seed = r + 1
         print('bench: round %d/%d' % (r + 1, args.repeats), file=sys.stderr)
+        # The GEMM limit is timed in every round too: the machine's speed drifts.
+        for key, args_ in (('sgd', (32, 2)), ('adam', (128, 2, True)), ('sgd_1t', (32, 1))):
+            gemm[key].append(gemm_limit(*args_))
         record('ours_sgd', ours_train(tutorial, args.epochs, 2, seed, model))
         record('torch_sgd', torch_train([], args.epochs, seed))
         record('ours_adam', ours_train(adam, args.epochs, 2, seed, os.path.join(tmp, 'adam.mlp')))
@@ -99,9 +104,11 @@ def main():
     record('ours_sgd_1t', ours_train(tutorial, args.epochs, 1, 1, os.path.join(tmp, 'one.mlp')))
 
     med = {k: statistics.median(v['times']) for k, v in res.items()}
-    gemm32, gemm_infer, core = gemm_limit(32, 2)
-    gemm128, _, _ = gemm_limit(128, 2)
-    gemm32_1t, _, _ = gemm_limit(32, 1)
+    def gemm_median(key, field):
+        return statistics.median(g[field] for g in gemm[key])
+    gemm32, gemm_infer, core = gemm_median('sgd', 0), gemm_median('sgd', 1), gemm['sgd'][0][2]
+    gemm128 = gemm_median('adam', 0)  # Adam: the weight GEMM writes gradients
+    gemm32_1t = gemm_median('sgd_1t', 0)
     ours_inf, torch_inf = statistics.median(infer['ours']), statistics.median(infer['torch'])
 
     def row(name, ours, torch, gemm, rss, acc_ours, acc_torch, samples):
@@ -115,7 +122,8 @@ def main():
     print('Machine: %s, %d cores; OpenBLAS kernel %s; OPENBLAS_CORETYPE=%s' % (
         open('/proc/cpuinfo').read().split('model name')[1].split(':')[1].split('\n')[0].strip(), os.cpu_count(),
         core, os.environ.get('OPENBLAS_CORETYPE', '(unset)')))
-    print('mlp: --threads 2 (OpenBLAS 2 threads); PyTorch: set_num_threads(1), OPENBLAS_NUM_THREADS=2')
+    print('mlp: --threads 2 (its own pool of 2 threads, OpenBLAS on one thread in each); '
+          'PyTorch: set_num_threads(1), OPENBLAS_NUM_THREADS=2')
     print('%d rounds, %d epochs each; per-epoch times are training + validation, medians over all epochs' % (
         args.repeats, args.epochs))
     print()
