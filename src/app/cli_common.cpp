@@ -18,7 +18,7 @@ namespace mlp {
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.set_version_flag("--version", std::string(program_version));
-  app.add_option("--threads", options.threads, "Threads for the math (default: all cores)")->check(CLI::Range(1, 1024));
+  app.add_option("--threads", options.threads, "Threads for the math (default and at most: the cores this process may use)")->check(CLI::Range(1, 1024));
   app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->default_val("warn");
@@ -30,7 +30,13 @@ void apply_common_options(const CommonOptions& options) {
   logger->set_level(spdlog::level::from_str(options.log_level));
   spdlog::set_default_logger(logger);
 
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int cores = parallel::usable_cores();
+  int threads = options.threads > 0 ? options.threads : cores;
+  if (threads > cores) {
+    // Threads beyond the cores only take turns, and each turn stalls the others.
+    spdlog::warn("--threads {}: this process may use {} cores; using {} threads", threads, cores, cores);
+    threads = cores;
+  }
   // Flush denormals to zero, as TensorFlow does on the CPU: Adam's tiny moments
   // otherwise hit the slow denormal path. Before the pool starts: its threads copy it.
   _mm_setcsr(_mm_getcsr() | 0x8040);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <immintrin.h>
+#include <sched.h>
 
 #include "core/blas.h"
 
@@ -23,9 +24,16 @@ thread_local bool inside_part = false;
 // idle pool costs nothing.
 constexpr auto spin_before_sleep = std::chrono::microseconds(200);
 
+// A waiting thread pauses the core, or, when the pool has more threads than the
+// process has cores, gives its core to a thread that has work.
+void wait_a_moment(bool oversubscribed) {
+  if (oversubscribed) std::this_thread::yield();
+  else _mm_pause();
+}
+
 class Pool {
  public:
-  explicit Pool(int threads) {
+  explicit Pool(int threads) : oversubscribed_(threads > usable_cores()) {
     // Workers compute as the creating thread does (flush-to-zero, rounding).
     const unsigned float_control = _mm_getcsr();
     for (int w = 1; w < threads; ++w)
@@ -59,7 +67,7 @@ class Pool {
     inside_part = true;
     take_parts();
     inside_part = false;
-    while (pending_.load(std::memory_order_acquire) != 0) _mm_pause();
+    while (pending_.load(std::memory_order_acquire) != 0) wait_a_moment(oversubscribed_);
   }
 
  private:
@@ -82,7 +90,7 @@ class Pool {
   void wait_for_job(std::uint64_t seen) {
     const auto give_up = std::chrono::steady_clock::now() + spin_before_sleep;
     for (int spins = 0; generation_.load(std::memory_order_acquire) == seen; ++spins) {
-      _mm_pause();
+      wait_a_moment(oversubscribed_);
       if (spins % 256 == 255 && std::chrono::steady_clock::now() > give_up) {
         std::unique_lock lock(mutex_);
         sleepers_.fetch_add(1);
@@ -93,6 +101,7 @@ class Pool {
     }
   }
 
+  const bool oversubscribed_;
   std::vector<std::thread> workers_;
   std::atomic<std::uint64_t> generation_{0};
   std::atomic<int> pending_{0};
@@ -124,6 +133,12 @@ void set_threads(int threads) {
 }
 
 int threads() { return pool() ? static_cast<int>(pool()->size()) : 1; }
+
+int usable_cores() {
+  cpu_set_t set;
+  if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
 
 namespace detail {
 

@@ -16,6 +16,9 @@ namespace mlp::parallel {
 // sets BLAS to one thread. Not to be called while parallel work runs.
 void set_threads(int threads);
 int threads();
+// The cores this process may run on (its CPU affinity, as taskset or a container
+// sets it): more threads than these only take turns.
+int usable_cores();
 
 // Below this many flops a range runs on the calling thread: waking the other
 // threads costs about as much as the work.

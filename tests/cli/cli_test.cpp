@@ -170,6 +170,14 @@ TEST_CASE("on two threads too, one seed gives identical logs and model files") {
   CHECK(mlp::test::read_bytes(dir.path("a.mlp")) == mlp::test::read_bytes(dir.path("b.mlp")));
 }
 
+TEST_CASE("--threads beyond the cores the process may use is capped, with a warning") {
+  mlp::test::TempDir dir;
+  const Result r = run(train + " --threads 1024 --config " + write_tiny_config(dir) + " -o " + dir.path("m.mlp"), dir);
+  CHECK(r.code == 0);
+  CHECK(r.err.find("mlp: warning: --threads 1024: this process may use ") != std::string::npos);
+  CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+}
+
 TEST_CASE("a checkpoint resumed for the remaining epochs matches an uninterrupted run byte for byte") {
   mlp::test::TempDir dir;
   const std::string config = write_tiny_config(dir);
