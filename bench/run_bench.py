@@ -71,14 +71,15 @@ def main():
     adam = os.path.join(ROOT, 'configs', 'mnist_adam.json')
     model = os.path.join(tmp, 'tutorial.mlp')
 
-    res = {k: {'times': [], 'acc': [], 'rss': []} for k in
+    res = {k: {'times': [], 'rounds': [], 'acc': [], 'rss': []} for k in
            ('ours_sgd', 'torch_sgd', 'ours_adam', 'torch_adam', 'ours_sgd_1t')}
-    infer = {'ours': [], 'torch': [], 'ours_rss': []}
+    infer = {'ours': [], 'torch': [], 'ours_rss': [], 'ours_rounds': []}
     gemm = {'sgd': [], 'adam': [], 'sgd_1t': []}
 
     def record(key, result):
         times, acc, rss = result
         res[key]['times'] += times
+        res[key]['rounds'].append(statistics.median(times))
         res[key]['acc'].append(acc)
         res[key]['rss'].append(rss)
 
@@ -88,19 +89,33 @@ def main():
         # The GEMM limit is timed in every round too: the machine's speed drifts.
         for key, args_ in (('sgd', (32, 2)), ('adam', (128, 2, True)), ('sgd_1t', (32, 1))):
             gemm[key].append(gemm_limit(*args_))
-        record('ours_sgd', ours_train(tutorial, args.epochs, 2, seed, model))
-        record('torch_sgd', torch_train([], args.epochs, seed))
-        record('ours_adam', ours_train(adam, args.epochs, 2, seed, os.path.join(tmp, 'adam.mlp')))
-        record('torch_adam', torch_train(['--optimizer', 'adam', '--loss', 'categorical_crossentropy',
-                                          '--batch-size', '128', '--ftz'], args.epochs, seed))
-        for _ in range(3):
-            _, stderr, rss = run([os.path.join(BUILD, 'src', 'mlp-eval'), '--model', model, '--batch-size', '1000',
-                                  '--threads', '2', '--log-level', 'info'])
-            infer['ours'].append(float(re.search(r'evaluated \d+ samples in ([0-9.]+) s', stderr).group(1)))
-            infer['ours_rss'].append(rss)
-        env = dict(os.environ, OPENBLAS_NUM_THREADS='2')
-        stdout, _, _ = run(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'torch_reference.py'), '--infer', '3'], env)
-        infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
+        # A B in even rounds, B A in odd ones, so that a drift of the machine's
+        # speed does not always favour the one that runs first.
+        def pair(*runs):
+            for action in (runs if r % 2 == 0 else reversed(runs)):
+                action()
+        pair(lambda: record('ours_sgd', ours_train(tutorial, args.epochs, 2, seed, model)),
+             lambda: record('torch_sgd', torch_train([], args.epochs, seed)))
+        pair(lambda: record('ours_adam', ours_train(adam, args.epochs, 2, seed, os.path.join(tmp, 'adam.mlp'))),
+             lambda: record('torch_adam', torch_train(['--optimizer', 'adam', '--loss', 'categorical_crossentropy',
+                                                       '--batch-size', '128', '--ftz'], args.epochs, seed)))
+
+        def ours_infer():
+            times = []
+            for _ in range(3):
+                _, stderr, rss = run([os.path.join(BUILD, 'src', 'mlp-eval'), '--model', model, '--batch-size',
+                                      '1000', '--threads', '2', '--log-level', 'info'])
+                times.append(float(re.search(r'evaluated \d+ samples in ([0-9.]+) s', stderr).group(1)))
+                infer['ours_rss'].append(rss)
+            infer['ours'] += times
+            infer['ours_rounds'].append(statistics.median(times))
+
+        def torch_infer():
+            env = dict(os.environ, OPENBLAS_NUM_THREADS='2')
+            stdout, _, _ = run(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'torch_reference.py'), '--infer',
+                                '3'], env)
+            infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
+        pair(ours_infer, torch_infer)
     record('ours_sgd_1t', ours_train(tutorial, args.epochs, 1, 1, os.path.join(tmp, 'one.mlp')))
 
     med = {k: statistics.median(v['times']) for k, v in res.items()}
@@ -111,9 +126,16 @@ def main():
     gemm32_1t = gemm_median('sgd_1t', 0)
     ours_inf, torch_inf = statistics.median(infer['ours']), statistics.median(infer['torch'])
 
-    def row(name, ours, torch, gemm, rss, acc_ours, acc_torch, samples):
+    def paired_ratio(ours, torch):
+        """The median over rounds of mlp's time / PyTorch's in the same round."""
+        return statistics.median(o / t for o, t in zip(ours, torch))
+
+    def row(name, key, gemm, samples):
+        ours, torch = med['ours_' + key], med['torch_' + key]
+        ratio = paired_ratio(res['ours_' + key]['rounds'], res['torch_' + key]['rounds'])
+        rss, acc_ours, acc_torch = max(res['ours_' + key]['rss']), accs('ours_' + key), accs('torch_' + key)
         return '| %s | %.3f s | %.3f s | %.2f | %s | %.0f MB | %s | %.2f | %s |' % (
-            name, ours, torch, ours / torch, '{:,.0f}'.format(samples / ours), rss,
+            name, ours, torch, ratio, '{:,.0f}'.format(samples / ours), rss,
             '%.3f s' % gemm if gemm else '-', gemm / ours if gemm else 0, acc_ours + ' / ' + acc_torch)
 
     def accs(key):
@@ -124,17 +146,16 @@ def main():
         core, os.environ.get('OPENBLAS_CORETYPE', '(unset)')))
     print('mlp: --threads 2 (its own pool of 2 threads, OpenBLAS on one thread in each); '
           'PyTorch: set_num_threads(1), OPENBLAS_NUM_THREADS=2')
-    print('%d rounds, %d epochs each; per-epoch times are training + validation, medians over all epochs' % (
-        args.repeats, args.epochs))
+    print('%d rounds, %d epochs each; per-epoch times are training + validation, medians over all epochs; '
+          'ratio: the median over rounds of mlp / PyTorch in the same round' % (args.repeats, args.epochs))
     print()
     print('| workload | mlp | PyTorch | ratio | mlp samples/s | mlp peak RSS | GEMM limit | GEMM/mlp | final val_acc mlp / PyTorch |')
     print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
-    print(row('tutorial: mse, sgd, batch 32 (epoch)', med['ours_sgd'], med['torch_sgd'], gemm32,
-              max(res['ours_sgd']['rss']), accs('ours_sgd'), accs('torch_sgd'), TRAIN_SAMPLES))
-    print(row('adam + crossentropy, batch 128 (epoch)', med['ours_adam'], med['torch_adam'], gemm128,
-              max(res['ours_adam']['rss']), accs('ours_adam'), accs('torch_adam'), TRAIN_SAMPLES))
+    print(row('tutorial: mse, sgd, batch 32 (epoch)', 'sgd', gemm32, TRAIN_SAMPLES))
+    print(row('adam + crossentropy, batch 128 (epoch)', 'adam', gemm128, TRAIN_SAMPLES))
     print('| inference, 10,000 test images, batch 1000 | %.4f s | %.4f s | %.2f | %s | %.0f MB | %.4f s | %.2f | - |' % (
-        ours_inf, torch_inf, ours_inf / torch_inf, '{:,.0f}'.format(TEST_SAMPLES / ours_inf),
+        ours_inf, torch_inf, paired_ratio(infer['ours_rounds'], infer['torch']),
+        '{:,.0f}'.format(TEST_SAMPLES / ours_inf),
         max(infer['ours_rss']), gemm_infer, gemm_infer / ours_inf))
     print()
     print('Thread scaling, tutorial epoch: 1 thread %.3f s (GEMM limit %.3f s), 2 threads %.3f s: %.2fx' % (
