@@ -1,39 +1,94 @@
-// Times the phases of one training step of a config's model on random data.
+// Times the phases of one training step (forward, loss, backward with the
+// update) of a config's model on a fixed synthetic batch, at the config's batch
+// size: where a step's time goes, without data loading or validation.
+//
+// Usage: step_profile CONFIG [--threads N] [--steps N]
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
-#include <algorithm>
+#include <string>
 #include <vector>
+
 #include <xmmintrin.h>
+
+#include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "train/compiled.h"
-using namespace mlp;
-double now(){return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();}
+
+namespace {
+
+double seconds_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+struct PhaseTimes {
+  double forward = 0, loss = 0, backward = 0, optimizer = 0;
+};
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  _mm_setcsr(_mm_getcsr() | 0x8040);
-  parallel::set_threads(argc > 2 ? atoi(argv[2]) : 2);
-  Compiled c = compile(load_config(argv[1], {}));
-  Rng rng = Rng::stream(1, 1);
-  c.model->init_params(rng);
-  c.optimizer->prepare(c.model->param_count());
-  const std::size_t batch = c.config.fit.batch_size, in = c.model->input_size(), classes = c.classes();
-  Matrix x(batch, in), y(batch, classes), d;
-  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = (i % 255) / 127.5f - 1;
-  y.fill(0); for (std::size_t r = 0; r < batch; ++r) y(r, r % classes) = 1;
-  std::vector<double> means; ForwardContext ctx{true, &rng};
-  double tf = 0, to = 0, tb = 0, tu = 0; int steps = std::getenv("STEPS") ? atoi(std::getenv("STEPS")) : 3000;
-  std::span<float> params(c.model->params()), grads(c.model->grads());
-  for (int s = 0; s < steps + 300; ++s) {
-    double t0 = now();
-    const Matrix& out = c.model->forward(x, ctx);
-    double t1 = now();
-    c.objective->batch_means(out, y, means); c.objective->gradient(out, y, d);
-    double t2 = now(); double t25 = t2;
-    if (auto rate = c.optimizer->descent_rate()) { c.model->backward_descend(x, d, *rate); t25 = now(); }
-    else { c.model->backward(x, d); t25 = now(); c.optimizer->step(params, grads); }
-    double t3 = now();
-    if (s >= 300) { tf += t1 - t0; to += t2 - t1; tb += t3 - t2; tu += t3 - t25; }
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: step_profile CONFIG [--threads N] [--steps N]\n");
+    return 2;
   }
-  printf("per step: forward %.1f us, objective %.1f us, backward+update %.1f us, total %.1f us (optimizer step %.1f us)\n", tf / steps * 1e6, to / steps * 1e6, tb / steps * 1e6, (tf + to + tb) / steps * 1e6, tu / steps * 1e6);
+  int threads = 2, steps = 2000;
+  for (int i = 2; i + 1 < argc; i += 2) {
+    const std::string flag = argv[i];
+    if (flag == "--threads") threads = std::atoi(argv[i + 1]);
+    else if (flag == "--steps") steps = std::atoi(argv[i + 1]);
+  }
+  _mm_setcsr(_mm_getcsr() | 0x8040);  // flush-to-zero, as the programs run
+  mlp::parallel::set_threads(threads);
+  try {
+    mlp::Compiled c = mlp::compile(mlp::load_config(argv[1], {}));
+    mlp::Rng rng = mlp::Rng::stream(1, 1);
+    c.model->init_params(rng);
+    c.optimizer->prepare(c.model->param_count());
+    const auto batch = static_cast<std::size_t>(c.config.fit.batch_size);
+    const std::size_t classes = c.classes();
+    mlp::Matrix x(batch, c.model->input_size()), y(batch, classes), d_output;
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 255) / 127.5f - 1.0f;
+    y.fill(0.0f);
+    for (std::size_t r = 0; r < batch; ++r) y(r, r % classes) = 1.0f;
+
+    std::vector<double> means;
+    const mlp::ForwardContext training{true, &rng};
+    std::span<float> params(c.model->params()), grads(c.model->grads());
+    PhaseTimes total;
+    const int warm_up = 200;
+    for (int s = 0; s < warm_up + steps; ++s) {
+      const double t0 = seconds_now();
+      const mlp::Matrix& output = c.model->forward(x, training);
+      const double t1 = seconds_now();
+      c.objective->batch_means(output, y, means);
+      c.objective->gradient(output, y, d_output);
+      const double t2 = seconds_now();
+      double t3;
+      if (const auto rate = c.optimizer->descent_rate()) {
+        c.model->backward_descend(x, d_output, *rate);  // the update is inside the backward pass
+        c.optimizer->skip_step();
+        t3 = seconds_now();
+      } else {
+        c.model->backward(x, d_output);
+        t3 = seconds_now();
+        c.optimizer->step(params, grads);
+      }
+      const double t4 = seconds_now();
+      if (s < warm_up) continue;
+      total.forward += t1 - t0;
+      total.loss += t2 - t1;
+      total.backward += t3 - t2;
+      total.optimizer += t4 - t3;
+    }
+    const double us = 1e6 / steps;
+    std::printf("per step (us): forward %.1f, loss %.1f, backward %.1f, optimizer %.1f, total %.1f\n",
+                total.forward * us, total.loss * us, total.backward * us, total.optimizer * us,
+                (total.forward + total.loss + total.backward + total.optimizer) * us);
+  } catch (const mlp::Error& e) {
+    std::fprintf(stderr, "step_profile: %s\n", e.describe().c_str());
+    return 2;
+  }
+  return 0;
 }

@@ -1,10 +1,12 @@
 #include "io/atomic_file.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 
@@ -17,16 +19,37 @@ namespace {
   throw RuntimeError(path, what + ": " + std::strerror(error));
 }
 
+// ".NAME.tmp.": the start of every temporary file for target NAME; the writer's
+// process id and a random suffix follow.
+std::string temp_prefix(const std::filesystem::path& target) { return "." + target.filename().string() + ".tmp."; }
+
+// A process killed while writing (kill -9, power loss) leaves its temporary file
+// behind. Removes those of `target` whose writer no longer runs; a temporary of
+// a live writer, or one whose name does not parse, stays.
+void remove_stale_temporaries(const std::filesystem::path& folder, const std::filesystem::path& target) {
+  namespace fs = std::filesystem;
+  const std::string prefix = temp_prefix(target);
+  std::error_code ec;
+  for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(prefix, 0) != 0) continue;
+    const std::string rest = name.substr(prefix.size());  // "PID.XXXXXX"
+    const std::size_t dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || rest.find_first_not_of("0123456789") != dot) continue;
+    errno = 0;
+    const long pid = std::strtol(rest.c_str(), nullptr, 10);
+    if (pid <= 0 || pid == ::getpid() || errno != 0) continue;
+    if (::kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH) ::unlink(it->path().c_str());
+  }
+}
+
 }  // namespace
 
 void write_file_atomically(const std::string& path, std::string_view bytes) {
   namespace fs = std::filesystem;
   const fs::path target(path);
   const fs::path folder = target.has_parent_path() ? target.parent_path() : fs::path(".");
-  std::string temp_name = target.filename().string();
-  temp_name.insert(0, 1, '.');
-  temp_name += ".tmp.XXXXXX";
-  std::string temp = (folder / temp_name).string();
+  std::string temp = (folder / (temp_prefix(target) + std::to_string(::getpid()) + ".XXXXXX")).string();
 
   const int fd = ::mkstemp(temp.data());
   if (fd < 0) fail(path, "cannot create a temporary file in " + folder.string(), errno);
@@ -63,6 +86,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     ::fsync(dir);
     ::close(dir);
   }
+  remove_stale_temporaries(folder, target);
 }
 
 }  // namespace mlp

@@ -3,6 +3,9 @@
 // the payload; and the atomic writer.
 #include <catch2/catch.hpp>
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <zlib.h>
 
 #include <bit>
@@ -424,6 +427,23 @@ TEST_CASE("write_file_atomically", "[atomic]") {
     CHECK(test::read_bytes(path).empty());
     CHECK(fs::file_size(path) == 0);
     CHECK(listing() == std::set<std::string>{"out.bin"});
+  }
+  SECTION("a temporary left by a killed writer of the same target goes with the next write") {
+    // A process id that no longer runs: a child that has exited and been reaped.
+    const pid_t child = ::fork();
+    REQUIRE(child >= 0);
+    if (child == 0) ::_exit(0);
+    REQUIRE(::waitpid(child, nullptr, 0) == child);
+    const std::string dead = std::to_string(child), alive = std::to_string(::getppid());
+    const std::set<std::string> kept{".out.bin.tmp." + alive + ".a1b2c3",   // its writer still runs
+                                      ".other.bin.tmp." + dead + ".a1b2c3",  // another target
+                                      ".out.bin.tmp.x1.a1b2c3", "out.bin.tmp." + dead + ".a1b2c3"};
+    for (const auto& name : kept) test::write_bytes(dir.path(name), "partial");
+    test::write_bytes(dir.path(".out.bin.tmp." + dead + ".a1b2c3"), "partial");
+    write_file_atomically(path, "new");
+    std::set<std::string> expected = kept;
+    expected.insert("out.bin");
+    CHECK(listing() == expected);
   }
   SECTION("a folder that does not exist is a RuntimeError naming the path") {
     const std::string nowhere = dir.path("no-such-folder/out.bin");
