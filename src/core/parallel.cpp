@@ -142,10 +142,10 @@ int usable_cores() {
 
 namespace detail {
 
-std::size_t parts_for(std::size_t n, std::size_t align, double flops) {
+std::size_t parts_for(std::size_t n, std::size_t align, double flops, std::size_t parts_per_thread) {
   if (!pool() || inside_part || flops < min_parallel_flops) return 1;
   const std::size_t units = (n + align - 1) / align;
-  return std::min(pool()->size(), units);
+  return std::min(pool()->size() * std::max<std::size_t>(parts_per_thread, 1), units);
 }
 
 void run(std::size_t parts, void (*part)(void*, std::size_t), void* context) { pool()->run(parts, part, context); }

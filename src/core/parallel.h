@@ -30,20 +30,22 @@ namespace detail {
 // when a thread is late (descheduled on a busy machine) another does its part.
 // Returns when all are done. Called from inside a part, runs them all inline.
 void run(std::size_t parts, void (*part)(void* context, std::size_t k), void* context);
-std::size_t parts_for(std::size_t n, std::size_t align, double flops);
+std::size_t parts_for(std::size_t n, std::size_t align, double flops, std::size_t parts_per_thread);
 }  // namespace detail
 
 // Calls body(begin, end) for each range of a partition of [0, n) into contiguous
-// ranges, one per thread, whose bounds are multiples of `align` (so that two
-// threads write the same cache line of a row rarely or never). `flops` estimates
-// the whole range's work; small work runs inline as one range. A range's result
-// does not depend on which thread computes it, and the ranges are the same for
-// the same n and thread count, so results are reproducible. (More, smaller ranges
-// per thread measured no faster: each BLAS call packs its shared operand again.)
-// body must not throw.
+// ranges whose bounds are multiples of `align` (so that two threads write the
+// same cache line of a row rarely or never): one range per thread, or up to
+// `parts_per_thread` for work that costs nothing to split (elementwise loops),
+// which the threads then share out as they finish. (GEMMs keep one range per
+// thread: more, smaller ranges measured no faster, as each BLAS call packs its
+// shared operand again.) `flops` estimates the whole range's work; small work
+// runs inline as one range. A range's result does not depend on which thread
+// computes it, and the ranges are the same for the same n and thread count, so
+// results are reproducible. body must not throw.
 template <class Body>
-void for_ranges(std::size_t n, std::size_t align, double flops, Body&& body) {
-  const std::size_t parts = detail::parts_for(n, align, flops);
+void for_ranges(std::size_t n, std::size_t align, double flops, Body&& body, std::size_t parts_per_thread = 1) {
+  const std::size_t parts = detail::parts_for(n, align, flops, parts_per_thread);
   if (parts <= 1) {
     if (n > 0) body(std::size_t{0}, n);
     return;

@@ -27,36 +27,45 @@ struct ThreadsGuard {
   ~ThreadsGuard() { parallel::set_threads(1); }
 };
 
-std::vector<std::pair<std::size_t, std::size_t>> ranges_of(std::size_t n, std::size_t align, double flops) {
+std::vector<std::pair<std::size_t, std::size_t>> ranges_of(std::size_t n, std::size_t align, double flops,
+                                                            std::size_t parts_per_thread = 1) {
   std::mutex mutex;
   std::vector<std::pair<std::size_t, std::size_t>> ranges;
-  parallel::for_ranges(n, align, flops, [&](std::size_t begin, std::size_t end) {
-    std::lock_guard lock(mutex);
-    ranges.emplace_back(begin, end);
-  });
+  parallel::for_ranges(
+      n, align, flops,
+      [&](std::size_t begin, std::size_t end) {
+        std::lock_guard lock(mutex);
+        ranges.emplace_back(begin, end);
+      },
+      parts_per_thread);
   std::sort(ranges.begin(), ranges.end());
   return ranges;
 }
 
 }  // namespace
 
-TEST_CASE("for_ranges covers [0, n) exactly once, in aligned ranges, one per thread") {
+TEST_CASE("for_ranges covers [0, n) exactly once, in aligned ranges, as many per thread as asked") {
   ThreadsGuard guard;
   for (int threads : {1, 2, 3, 5}) {
     parallel::set_threads(threads);
     REQUIRE(parallel::threads() == threads);
+    for (std::size_t per_thread : {1u, 4u})
     for (std::size_t n : {1u, 7u, 8u, 100u, 784u, 1001u}) {
       for (std::size_t align : {1u, 8u, 16u}) {
-        INFO("threads " << threads << ", n " << n << ", align " << align);
+        INFO("threads " << threads << " (" << per_thread << " parts each), n " << n << ", align " << align);
         std::vector<std::atomic<int>> visits(n);
-        parallel::for_ranges(n, align, big_work, [&](std::size_t begin, std::size_t end) {
-          for (std::size_t i = begin; i < end; ++i) visits[i].fetch_add(1);
-        });
+        parallel::for_ranges(
+            n, align, big_work,
+            [&](std::size_t begin, std::size_t end) {
+              for (std::size_t i = begin; i < end; ++i) visits[i].fetch_add(1);
+            },
+            per_thread);
         for (std::size_t i = 0; i < n; ++i) REQUIRE(visits[i].load() == 1);
 
-        const auto ranges = ranges_of(n, align, big_work);
+        const auto ranges = ranges_of(n, align, big_work, per_thread);
         const std::size_t units = (n + align - 1) / align;
-        CHECK(ranges.size() == std::min<std::size_t>(static_cast<std::size_t>(threads), units));
+        const std::size_t expected = threads == 1 ? 1 : std::min<std::size_t>(threads * per_thread, units);
+        CHECK(ranges.size() == expected);
         for (const auto& [begin, end] : ranges) {
           CHECK(begin < end);
           CHECK(begin % align == 0);
