@@ -10,8 +10,8 @@
 #include <xmmintrin.h>
 
 #include "core/blas.h"
-#include "core/parallel.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "io/saved_model.h"
 
 namespace mlp {

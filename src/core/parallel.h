@@ -1,9 +1,10 @@
 // The one pool of threads behind all of mlp's parallel work. BLAS runs with one
-// thread inside it (never a pool on top of OpenBLAS's): a Dense layer splits its
-// GEMM by columns, each part calls sgemm on its slice and then runs the bias and
-// activation over that slice while it is still in cache. At batch 32 this beats
-// OpenBLAS's own threading, which hands off every call to an idle worker and
-// leaves the passes between GEMMs on one core.
+// thread inside it (never a pool on top of OpenBLAS's): a Dense layer splits each
+// GEMM into slices (of its units, of the batch's rows, or of its inputs), each
+// part calls sgemm on its slice and then runs the bias and activation over that
+// slice while it is still in cache. At batch 32 this beats OpenBLAS's own
+// threading, which hands off every call to an idle worker and leaves the passes
+// between GEMMs on one core.
 #pragma once
 
 #include <algorithm>

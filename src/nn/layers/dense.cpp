@@ -1,8 +1,8 @@
 #include "nn/layers/dense.h"
 
 #include "core/blas.h"
-#include "core/parallel.h"
 #include "core/error.h"
+#include "core/parallel.h"
 #include "nn/layers/layer_factory.h"
 
 namespace mlp {
