@@ -56,6 +56,19 @@ std::string write_tiny_config(const mlp::test::TempDir& dir, const std::string& 
   return dir.path("tiny.json");
 }
 
+// c.json in `dir`: a run over `samples` banded 20x20 images that would go on for
+// 1000 epochs, for the tests that interrupt one.
+void write_endless_config(const mlp::test::TempDir& dir, int samples, int units, int verbose) {
+  mlp::test::write_banded_set(dir, "train", samples, 20, 20, 10, 5);
+  mlp::test::write_bytes(dir.path("c.json"), R"({
+    "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
+    "model": {"input_shape": [20, 20], "layers": [{"type": "Flatten"},
+      {"type": "Dense", "units": )" + std::to_string(units) + R"(, "activation": "relu"},
+      {"type": "Dense", "units": 10, "activation": "softmax"}]},
+    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
+    "fit": {"epochs": 1000, "batch_size": 16, "verbose": )" + std::to_string(verbose) + "}}");
+}
+
 // Starts `command` in the background, sends it SIG`signal` once its second epoch
 // has begun (or after 8 s), and waits for it.
 Result run_and_signal(const std::string& command, const std::string& signal, const mlp::test::TempDir& dir) {
@@ -357,13 +370,7 @@ TEST_CASE("a full disk: a clear error, exit 1, the previous model intact, no tem
 
 TEST_CASE("kill -9 during training: the last checkpoint survives and resumes") {
   mlp::test::TempDir dir;
-  mlp::test::write_banded_set(dir, "train", 4000, 20, 20, 10, 5);
-  mlp::test::write_bytes(dir.path("c.json"), R"({
-    "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
-    "model": {"input_shape": [20, 20], "layers": [{"type": "Flatten"},
-      {"type": "Dense", "units": 128, "activation": "relu"}, {"type": "Dense", "units": 10, "activation": "softmax"}]},
-    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
-    "fit": {"epochs": 1000, "batch_size": 16, "verbose": 0}})");
+  write_endless_config(dir, 4000, 128, 0);
   const std::string ckpt = dir.path("ckpt.mlp");
   // Killed once the first checkpoint exists and the run has gone on writing more.
   REQUIRE(std::system((train + " --threads 1 --config " + dir.path("c.json") + " --checkpoint " + ckpt +
@@ -430,13 +437,7 @@ TEST_CASE("a categorical loss on a single output unit is a config error naming c
 
 TEST_CASE("SIGINT (Ctrl-C) without --checkpoint: exit 130, says nothing was saved, writes no model") {
   mlp::test::TempDir dir;
-  mlp::test::write_banded_set(dir, "train", 3000, 20, 20, 10, 5);
-  mlp::test::write_bytes(dir.path("c.json"), R"({
-    "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
-    "model": {"input_shape": [20, 20], "layers": [{"type": "Flatten"},
-      {"type": "Dense", "units": 64, "activation": "relu"}, {"type": "Dense", "units": 10, "activation": "softmax"}]},
-    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"},
-    "fit": {"epochs": 1000, "batch_size": 16, "verbose": 2}})");
+  write_endless_config(dir, 3000, 64, 2);
   const Result stopped =
       run_and_signal(train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp"), "INT", dir);
   CHECK(stopped.code == 130);
