@@ -18,7 +18,8 @@ namespace mlp {
 
 void add_common_options(CLI::App& app, CommonOptions& options) {
   app.set_version_flag("--version", std::string(program_version));
-  app.add_option("--threads", options.threads, "Threads for the math (default and at most: the cores this process may use)")->check(CLI::Range(1, 1024));
+  app.add_option("--threads", options.threads, "Threads for the math (default and at most: the usable cores)")
+      ->check(CLI::Range(1, 1024));
   app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
       ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
       ->default_val("warn");

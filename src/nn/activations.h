@@ -10,8 +10,9 @@
 namespace mlp {
 
 struct ActivationFns {
-  // a = f(z) (a may be z: in place) over `rows` rows of `cols` values whose rows start `stride` floats
-  // apart: a column slice of a wider batch, or a whole batch (stride = cols).
+  // a = f(z), in place when a == z, over `rows` rows of `cols` values whose rows
+  // start `stride` floats apart: a column slice of a wider batch, or a whole
+  // batch (stride = cols).
   void (*forward_rows)(const float* z, float* a, std::size_t rows, std::size_t cols, std::size_t stride);
   // dz = da * f'(z); gets both z and a = f(z) so each function uses the cheaper one.
   // May be called with dz == da (in place).
