@@ -1,8 +1,10 @@
 // Times the phases of one training step (forward, loss, backward with the
-// update) of a config's model on a fixed synthetic batch, at the config's batch
-// size: where a step's time goes, without data loading or validation.
+// update) of a config's model on batches of its training images (the first
+// ones, in order, at the config's batch size): where a step's time goes,
+// without data loading or validation.
 //
 // Usage: step_profile CONFIG [--threads N] [--steps N]
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -14,6 +16,7 @@
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
+#include "data/dataset.h"
 #include "train/compiled.h"
 
 namespace {
@@ -48,17 +51,21 @@ int main(int argc, char** argv) {
     c.optimizer->prepare(c.model->param_count());
     const auto batch = static_cast<std::size_t>(c.config.fit.batch_size);
     const std::size_t classes = c.classes();
-    mlp::Matrix x(batch, c.model->input_size()), y(batch, classes), d_output;
-    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(i % 255) / 127.5f - 1.0f;
-    y.fill(0.0f);
-    for (std::size_t r = 0; r < batch; ++r) y(r, r % classes) = 1.0f;
+    const auto& files = c.config.data.train.value();
+    const mlp::Dataset data = mlp::load_dataset(files.images, files.labels, c.config.model.input_shape, classes);
+    const std::array<float, 256> scale = c.preprocessing.table();
+    mlp::Matrix x, y, d_output;
+    std::vector<std::uint32_t> indices(batch);
 
     std::vector<double> means;
-    const mlp::ForwardContext training{true, &rng};
+    const mlp::ForwardContext training{.training = true, .dropout_rng = &rng, .input_background = scale[0]};
     std::span<float> params(c.model->params()), grads(c.model->grads());
     PhaseTimes total;
     const int warm_up = 200;
     for (int s = 0; s < warm_up + steps; ++s) {
+      for (std::size_t r = 0; r < batch; ++r)
+        indices[r] = static_cast<std::uint32_t>((static_cast<std::size_t>(s) * batch + r) % data.size());
+      mlp::gather_batch(data, indices, scale, classes, x, y);
       const double t0 = seconds_now();
       const mlp::Matrix& output = c.model->forward(x, training);
       const double t1 = seconds_now();

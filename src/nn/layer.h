@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,10 @@ struct ForwardContext {
   // No backward pass follows (evaluation, prediction): layers may skip keeping
   // what only the backward pass reads.
   bool no_backward = false;
+  // The value most of the input's entries hold (a blank pixel's, after scaling),
+  // when the layer reads the model's input: a Dense layer then multiplies by
+  // only the entries that differ (core/sparse_rows.h).
+  std::optional<float> input_background = std::nullopt;
 };
 
 class Layer {

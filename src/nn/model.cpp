@@ -112,12 +112,14 @@ double Model::penalty() const {
 }
 
 const Matrix& Model::forward(const Matrix& x, const ForwardContext& ctx) {
+  ForwardContext layer_ctx = ctx;  // input_background holds for the model's input only
   const Matrix* input = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     inputs_[i] = input;
     if (!layers_[i]->passes_through()) {
-      layers_[i]->forward(*input, outputs_[i], ctx);
+      layers_[i]->forward(*input, outputs_[i], layer_ctx);
       input = &outputs_[i];
+      layer_ctx.input_background.reset();
     }
     results_[i] = input;
   }

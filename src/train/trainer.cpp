@@ -56,7 +56,9 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
   MeanAccumulator totals;
   Logs running = named(names, std::vector<double>(names.size(), 0.0));  // reused: no allocation per step
   Rng dropout_rng;
-  const ForwardContext training{true, &dropout_rng};
+  // Pixel 0 (blank) is the background of the input images.
+  const ForwardContext training{
+      .training = true, .dropout_rng = &dropout_rng, .input_background = data.source.scale[0]};
   std::span<float> params(model.params()), grads(model.grads());
 
   for (int epoch = state.next_epoch; epoch < fit.epochs; ++epoch) {

@@ -47,13 +47,20 @@ double Dense::penalty() const {
 // 16 (a cache line) would keep rows from sharing a line, but cannot halve 784.
 constexpr std::size_t slice_align = 8;
 
+// Above this share of entries differing from the background, the dense GEMM
+// is faster than going by the entries.
+constexpr double max_sparse_density = 0.5;
+
 void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) {
   const std::size_t batch = x.rows(), units = options_.units;
   y.resize(batch, units);
   // Only the backward pass reads z; without one, a = f(z) is computed in place.
   Matrix& z = ctx.no_backward ? y : z_;
   z.resize(batch, units);
-  const double flops = 2.0 * static_cast<double>(batch * units * inputs_);
+  input_is_sparse_ =
+      ctx.input_background && sparse_input_.assign(x, *ctx.input_background, max_sparse_density);
+  const double products = input_is_sparse_ ? static_cast<double>(sparse_input_.stored()) : static_cast<double>(batch * inputs_);
+  const double flops = 2.0 * products * static_cast<double>(units);
   // Each part packs the operand it shares with the others: split the batch when
   // the kernel is the smaller one to pack again (large batches), else the units.
   if (batch > units || !activation_.elementwise) {
@@ -80,9 +87,12 @@ void Dense::forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row
     if (bias_) std::copy(bias_ + unit_begin, bias_ + unit_end, zr);
     else std::fill(zr, zr + width, 0.0f);
   }
-  blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(rows), static_cast<int>(width),
-             static_cast<int>(inputs_), 1.0f, x.row(row_begin), static_cast<int>(inputs_), kernel_ + unit_begin,
-             static_cast<int>(units), 1.0f, zb, static_cast<int>(units));
+  if (input_is_sparse_)
+    sparse_input_.multiply_add(row_begin, row_end, kernel_, units, unit_begin, unit_end, z.data(), units);
+  else
+    blas::gemm(blas::Trans::no, blas::Trans::no, static_cast<int>(rows), static_cast<int>(width),
+               static_cast<int>(inputs_), 1.0f, x.row(row_begin), static_cast<int>(inputs_), kernel_ + unit_begin,
+               static_cast<int>(units), 1.0f, zb, static_cast<int>(units));
   activation_.forward_rows(zb, y.row(row_begin) + unit_begin, rows, width, units);
 }
 
@@ -124,24 +134,40 @@ void Dense::by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_r
   });
 }
 
+double Dense::kernel_gradient_flops(const Matrix& x) const {
+  const double products = input_is_sparse_ ? static_cast<double>(sparse_input_.stored()) : static_cast<double>(x.size());
+  return 2.0 * products * static_cast<double>(options_.units);
+}
+
+// out = alpha x[:, rows]^T dz (+ out when accumulate): the kernel rows' gradient
+// or, with alpha = -rate, their update.
+void Dense::kernel_gradient_rows(const Matrix& x, std::size_t begin, std::size_t end, float alpha, bool accumulate,
+                                 float* out) const {
+  const std::size_t units = options_.units;
+  if (input_is_sparse_) {
+    sparse_input_.transpose_multiply(begin, end, dz_.data(), units, alpha, accumulate, out);
+    return;
+  }
+  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
+             static_cast<int>(x.rows()), alpha, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
+             static_cast<int>(units), accumulate ? 1.0f : 0.0f, out, static_cast<int>(units));
+}
+
 void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
-  const std::size_t batch = x.rows(), units = options_.units;
+  const std::size_t units = options_.units;
   output_gradient(y, dy);
-  by_input_rows(dx, 2.0 * static_cast<double>(batch * units * inputs_), [&](std::size_t begin, std::size_t end) {
-    // dW[rows] = x[:, rows]^T dz
+  by_input_rows(dx, kernel_gradient_flops(x), [&](std::size_t begin, std::size_t end) {
     float* grad = kernel_grad_ + begin * units;
-    blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
-               static_cast<int>(batch), 1.0f, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
-               static_cast<int>(units), 0.0f, grad, static_cast<int>(units));
+    kernel_gradient_rows(x, begin, end, 1.0f, false, grad);
     if (options_.kernel_regularizer.active())
       options_.kernel_regularizer.add_gradient(kernel_ + begin * units, grad, (end - begin) * units);
   });
 }
 
 bool Dense::backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) {
-  const std::size_t batch = x.rows(), units = options_.units;
+  const std::size_t units = options_.units;
   output_gradient(y, dy);
-  by_input_rows(dx, 2.0 * static_cast<double>(batch * units * inputs_), [&](std::size_t begin, std::size_t end) {
+  by_input_rows(dx, kernel_gradient_flops(x), [&](std::size_t begin, std::size_t end) {
     float* kernel = kernel_ + begin * units;
     const std::size_t count = (end - begin) * units;
     if (options_.kernel_regularizer.active()) {
@@ -152,9 +178,7 @@ bool Dense::backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy,
       for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
     }
     // W[rows] += -rate x[:, rows]^T dz: the update inside the GEMM, no gradient buffer.
-    blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
-               static_cast<int>(batch), -rate, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
-               static_cast<int>(units), 1.0f, kernel, static_cast<int>(units));
+    kernel_gradient_rows(x, begin, end, -rate, true, kernel);
   });
   if (bias_)
     for (std::size_t c = 0; c < units; ++c) bias_[c] -= rate * bias_grad_[c];

@@ -1,6 +1,7 @@
 // Dense: y = activation(x W + b), W of shape [inputs x units] as Keras stores it.
 #pragma once
 
+#include "core/sparse_rows.h"
 #include "nn/activations.h"
 #include "nn/initializers.h"
 #include "nn/layer.h"
@@ -42,6 +43,10 @@ class Dense : public Layer {
   float* bias_grad_ = nullptr;
   Matrix z_;   // pre-activation, kept for the backward pass
   Matrix dz_;  // dL/dz
+  // The last forward's input as background + differences, when it was given a
+  // background and few entries differ: then x W and x^T dz use only those.
+  SparseRows sparse_input_;
+  bool input_is_sparse_ = false;
 
   void forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row_begin, std::size_t row_end,
                      std::size_t unit_begin, std::size_t unit_end) const;
@@ -51,6 +56,9 @@ class Dense : public Layer {
   // null, then update_rows(begin, end), which may change those kernel rows.
   template <class UpdateRows>
   void by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_rows);
+  double kernel_gradient_flops(const Matrix& x) const;
+  void kernel_gradient_rows(const Matrix& x, std::size_t begin, std::size_t end, float alpha, bool accumulate,
+                            float* out) const;
 };
 
 }  // namespace mlp

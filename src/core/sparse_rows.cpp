@@ -1,0 +1,274 @@
+#include "core/sparse_rows.h"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "core/parallel.h"
+
+namespace mlp {
+namespace {
+
+// Eight floats, one AVX register (a GCC vector type: it also builds, slower,
+// for a target without AVX).
+using Vec = float __attribute__((vector_size(32)));
+constexpr std::size_t lanes = 8;
+
+Vec load(const float* p) {
+  Vec v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+Vec splat(float f) { return Vec{f, f, f, f, f, f, f, f}; }
+
+struct Entries {
+  std::size_t first_row, rows, cols;  // rows [first_row, rows)
+  float background;
+  const std::size_t* start;
+  const std::uint32_t* index;
+  const float* value;
+};
+
+// The part of w a chunk of inputs touches is kept within 24 KiB, so that it
+// stays in L1 while every row's entries in that chunk are added.
+constexpr std::size_t l1_floats = 6144;
+
+// z[:, c:c+width] += x w[:, c:c+width], for width = NV vectors: the block's
+// accumulators of one row stay in registers while its entries are added.
+template <std::size_t NV>
+void multiply_block(const Entries& s, const float* w, std::size_t ldw, std::size_t c, float* z, std::size_t ldz,
+                    std::size_t* cursor) {
+  constexpr std::size_t width = NV * lanes;
+  constexpr std::size_t chunk = std::max<std::size_t>(1, l1_floats / width);
+  Vec colsum[NV] = {};
+  std::copy(s.start + s.first_row, s.start + s.rows, cursor + s.first_row);
+  for (std::size_t i0 = 0; i0 < s.cols; i0 += chunk) {
+    const std::size_t i1 = std::min(s.cols, i0 + chunk);
+    if (s.background != 0.0f)  // (also brings the chunk into L1)
+      for (std::size_t i = i0; i < i1; ++i)
+        for (std::size_t v = 0; v < NV; ++v) colsum[v] += load(w + i * ldw + c + v * lanes);
+    for (std::size_t r = s.first_row; r < s.rows; ++r) {
+      float* zr = z + r * ldz + c;
+      Vec acc[NV];
+      for (std::size_t v = 0; v < NV; ++v) acc[v] = load(zr + v * lanes);
+      std::size_t k = cursor[r];
+      for (const std::size_t end = s.start[r + 1]; k < end && s.index[k] < i1; ++k) {
+        const Vec x = splat(s.value[k]);
+        const float* wr = w + std::size_t{s.index[k]} * ldw + c;
+        for (std::size_t v = 0; v < NV; ++v) acc[v] += x * load(wr + v * lanes);
+      }
+      cursor[r] = k;
+      for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, acc[v]);
+    }
+  }
+  if (s.background == 0.0f) return;
+  const Vec b = splat(s.background);
+  for (std::size_t r = s.first_row; r < s.rows; ++r) {
+    float* zr = z + r * ldz + c;
+    for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, load(zr + v * lanes) + b * colsum[v]);
+  }
+}
+
+// The same for single columns (the last < 8 of a range), summed in the same order.
+void multiply_columns(const Entries& s, const float* w, std::size_t ldw, std::size_t c0, std::size_t c1, float* z,
+                      std::size_t ldz) {
+  for (std::size_t c = c0; c < c1; ++c) {
+    float colsum = 0.0f;
+    if (s.background != 0.0f)
+      for (std::size_t i = 0; i < s.cols; ++i) colsum += w[i * ldw + c];
+    for (std::size_t r = s.first_row; r < s.rows; ++r) {
+      float acc = z[r * ldz + c];
+      for (std::size_t k = s.start[r]; k < s.start[r + 1]; ++k) acc += s.value[k] * w[std::size_t{s.index[k]} * ldw + c];
+      z[r * ldz + c] = s.background != 0.0f ? acc + s.background * colsum : acc;
+    }
+  }
+}
+
+// One input's entries by row: the transpose of Entries for a range of inputs.
+struct Columns {
+  std::vector<std::size_t> start;  // per input of the range, + 1
+  std::vector<std::uint32_t> row;
+  std::vector<float> value;
+};
+
+// out[i - i0, c:c+width] = alpha (x^T d)[i, c:c+width] (+ old): d's block is
+// packed once (it is read for every input), and two accumulators per vector,
+// for even and odd entries, keep the FMA units busy.
+template <std::size_t NV>
+void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size_t rows, float background,
+                     const float* d, std::size_t n, std::size_t c, float alpha, bool accumulate, float* out,
+                     float* packed) {
+  constexpr std::size_t width = NV * lanes;
+  Vec base[NV] = {};
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t v = 0; v < NV; ++v) {
+      const Vec x = load(d + r * n + c + v * lanes);
+      store(packed + r * width + v * lanes, x);
+      base[v] += x;
+    }
+  for (std::size_t v = 0; v < NV; ++v) base[v] *= splat(background);
+  const Vec a = splat(alpha);
+  for (std::size_t i = i0; i < i1; ++i) {
+    Vec even[NV], odd[NV] = {};
+    for (std::size_t v = 0; v < NV; ++v) even[v] = base[v];
+    std::size_t k = t.start[i - i0];
+    const std::size_t end = t.start[i - i0 + 1];
+    for (; k + 1 < end; k += 2) {
+      const Vec x0 = splat(t.value[k]), x1 = splat(t.value[k + 1]);
+      const float* p0 = packed + std::size_t{t.row[k]} * width;
+      const float* p1 = packed + std::size_t{t.row[k + 1]} * width;
+      for (std::size_t v = 0; v < NV; ++v) {
+        even[v] += x0 * load(p0 + v * lanes);
+        odd[v] += x1 * load(p1 + v * lanes);
+      }
+    }
+    if (k < end) {
+      const Vec x0 = splat(t.value[k]);
+      const float* p0 = packed + std::size_t{t.row[k]} * width;
+      for (std::size_t v = 0; v < NV; ++v) even[v] += x0 * load(p0 + v * lanes);
+    }
+    float* o = out + (i - i0) * n + c;
+    for (std::size_t v = 0; v < NV; ++v) {
+      Vec g = a * (even[v] + odd[v]);
+      if (accumulate) g += load(o + v * lanes);
+      store(o + v * lanes, g);
+    }
+  }
+}
+
+void transpose_columns(const Columns& t, std::size_t i0, std::size_t i1, std::size_t rows, float background,
+                       const float* d, std::size_t n, std::size_t c0, std::size_t c1, float alpha, bool accumulate,
+                       float* out) {
+  for (std::size_t c = c0; c < c1; ++c) {
+    float base = 0.0f;
+    for (std::size_t r = 0; r < rows; ++r) base += d[r * n + c];
+    base *= background;
+    for (std::size_t i = i0; i < i1; ++i) {
+      float acc = base;
+      for (std::size_t k = t.start[i - i0]; k < t.start[i - i0 + 1]; ++k) acc += t.value[k] * d[t.row[k] * n + c];
+      float& o = out[(i - i0) * n + c];
+      o = accumulate ? o + alpha * acc : alpha * acc;
+    }
+  }
+}
+
+// Splits `vectors` 8-float vectors into as few blocks of at most `most` as can
+// be, of near-equal size (49 vectors: 7 of 7, not 6 of 8 and 1 of 1, whose one
+// accumulator chain would stall on the FMA's latency); calls block(first, count).
+template <class Block>
+void vector_blocks(std::size_t vectors, std::size_t most, Block&& block) {
+  const std::size_t blocks = (vectors + most - 1) / most;
+  for (std::size_t b = 0, first = 0; b < blocks; ++b) {
+    const std::size_t count = vectors * (b + 1) / blocks - vectors * b / blocks;
+    block(first, count);
+    first += count;
+  }
+}
+
+template <std::size_t... N>
+constexpr auto multiply_kernels(std::index_sequence<N...>) {
+  return std::array{&multiply_block<N + 1>...};
+}
+template <std::size_t... N>
+constexpr auto transpose_kernels(std::index_sequence<N...>) {
+  return std::array{&transpose_block<N + 1>...};
+}
+// Forward: up to 8 accumulators, so each broadcast entry feeds 8 FMAs. Transposed:
+// up to 4, twice over (even and odd entries), within the 16 AVX registers.
+constexpr auto multiply_by_width = multiply_kernels(std::make_index_sequence<8>());
+constexpr auto transpose_by_width = transpose_kernels(std::make_index_sequence<4>());
+
+}  // namespace
+
+bool SparseRows::assign(const Matrix& x, float background, double max_density) {
+  rows_ = x.rows();
+  cols_ = x.cols();
+  background_ = background;
+  index_.clear();
+  value_.clear();
+  row_start_.assign(rows_ + 1, 0);
+  constexpr std::size_t index_limit = std::numeric_limits<std::uint32_t>::max();
+  if (cols_ > index_limit || rows_ > index_limit) return false;
+  const double flops = static_cast<double>(x.size());
+  parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      const float* row = x.row(r);
+      std::size_t count = 0;
+      for (std::size_t c = 0; c < cols_; ++c) count += row[c] != background;
+      row_start_[r + 1] = count;
+    }
+  });
+  for (std::size_t r = 0; r < rows_; ++r) row_start_[r + 1] += row_start_[r];
+  const std::size_t total = row_start_[rows_];
+  if (static_cast<double>(total) > max_density * flops) return false;
+  index_.resize(total);
+  value_.resize(total);
+  parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
+    for (std::size_t r = begin; r < end; ++r) {
+      const float* row = x.row(r);
+      // Writes every entry and moves on past those that differ: no branch to mispredict.
+      std::size_t k = row_start_[r];
+      for (std::size_t c = 0, last = row_start_[r + 1]; c < cols_ && k < last; ++c) {
+        index_[k] = static_cast<std::uint32_t>(c);
+        value_[k] = row[c] - background;
+        k += row[c] != background;
+      }
+    }
+  });
+  return true;
+}
+
+void SparseRows::multiply_add(std::size_t r0, std::size_t r1, const float* w, std::size_t ldw, std::size_t c0,
+                              std::size_t c1, float* z, std::size_t ldz) const {
+  const Entries s{r0, r1, cols_, background_, row_start_.data(), index_.data(), value_.data()};
+  thread_local std::vector<std::size_t> cursor;  // each row's next entry (grows, never shrinks)
+  if (cursor.size() < r1) cursor.resize(r1);
+  const std::size_t vectors = (c1 - c0) / lanes;
+  vector_blocks(vectors, multiply_by_width.size(), [&](std::size_t first, std::size_t count) {
+    multiply_by_width[count - 1](s, w, ldw, c0 + first * lanes, z, ldz, cursor.data());
+  });
+  multiply_columns(s, w, ldw, c0 + vectors * lanes, c1, z, ldz);
+}
+
+void SparseRows::transpose_multiply(std::size_t i0, std::size_t i1, const float* d, std::size_t n, float alpha,
+                                    bool accumulate, float* out) const {
+  // This range's inputs by row (counted, then placed), read from each row's
+  // entries from the first at or after i0.
+  thread_local Columns t;
+  thread_local std::vector<std::size_t> first;
+  thread_local std::vector<float> packed;
+  const std::size_t inputs = i1 - i0;
+  t.start.assign(inputs + 1, 0);
+  first.resize(rows_);
+  for (std::size_t r = 0; r < rows_; ++r) {
+    const std::uint32_t* row_end = index_.data() + row_start_[r + 1];
+    const std::uint32_t* k = std::lower_bound(index_.data() + row_start_[r], row_end, i0);
+    first[r] = static_cast<std::size_t>(k - index_.data());
+    for (; k < row_end && *k < i1; ++k) ++t.start[*k - i0 + 1];
+  }
+  for (std::size_t i = 0; i < inputs; ++i) t.start[i + 1] += t.start[i];
+  t.row.resize(t.start[inputs]);
+  t.value.resize(t.start[inputs]);
+  thread_local std::vector<std::size_t> place;
+  place.assign(t.start.begin(), t.start.end() - 1);
+  for (std::size_t r = 0; r < rows_; ++r)
+    for (std::size_t k = first[r], end = row_start_[r + 1]; k < end && index_[k] < i1; ++k) {
+      const std::size_t p = place[index_[k] - i0]++;
+      t.row[p] = static_cast<std::uint32_t>(r);
+      t.value[p] = value_[k];
+    }
+
+  const std::size_t most = transpose_by_width.size();
+  if (packed.size() < rows_ * most * lanes) packed.resize(rows_ * most * lanes);
+  const std::size_t vectors = n / lanes;
+  vector_blocks(vectors, most, [&](std::size_t block_first, std::size_t count) {
+    transpose_by_width[count - 1](t, i0, i1, rows_, background_, d, n, block_first * lanes, alpha, accumulate, out,
+                                  packed.data());
+  });
+  transpose_columns(t, i0, i1, rows_, background_, d, n, vectors * lanes, n, alpha, accumulate, out);
+}
+
+}  // namespace mlp
