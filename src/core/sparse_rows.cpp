@@ -1,10 +1,13 @@
 #include "core/sparse_rows.h"
 
 #include <algorithm>
+#include <cmath>
 #include <array>
 #include <cstring>
 #include <limits>
 #include <utility>
+
+#include <immintrin.h>
 
 #include "core/parallel.h"
 
@@ -23,6 +26,19 @@ Vec load(const float* p) {
 }
 void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 Vec splat(float f) { return Vec{f, f, f, f, f, f, f, f}; }
+
+// a * b + c rounded once. Spelled out, and the file built with -ffp-contract=off
+// (src/CMakeLists.txt): left to the compiler, whether a product fuses with its
+// sum differed between the block widths, and results with how threads split.
+Vec fma(Vec a, Vec b, Vec c) {
+#ifdef __FMA__
+  return _mm256_fmadd_ps(a, b, c);
+#else
+  Vec r;
+  for (std::size_t i = 0; i < lanes; ++i) r[i] = std::fma(a[i], b[i], c[i]);
+  return r;
+#endif
+}
 
 struct Entries {
   std::size_t first_row, rows, cols;  // rows [first_row, rows)
@@ -58,7 +74,7 @@ void multiply_block(const Entries& s, const float* w, std::size_t ldw, std::size
       for (const std::size_t end = s.start[r + 1]; k < end && s.index[k] < i1; ++k) {
         const Vec x = splat(s.value[k]);
         const float* wr = w + std::size_t{s.index[k]} * ldw + c;
-        for (std::size_t v = 0; v < NV; ++v) acc[v] += x * load(wr + v * lanes);
+        for (std::size_t v = 0; v < NV; ++v) acc[v] = fma(x, load(wr + v * lanes), acc[v]);
       }
       cursor[r] = k;
       for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, acc[v]);
@@ -68,7 +84,7 @@ void multiply_block(const Entries& s, const float* w, std::size_t ldw, std::size
   const Vec b = splat(s.background);
   for (std::size_t r = s.first_row; r < s.rows; ++r) {
     float* zr = z + r * ldz + c;
-    for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, load(zr + v * lanes) + b * colsum[v]);
+    for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, fma(b, colsum[v], load(zr + v * lanes)));
   }
 }
 
@@ -81,8 +97,9 @@ void multiply_columns(const Entries& s, const float* w, std::size_t ldw, std::si
       for (std::size_t i = 0; i < s.cols; ++i) colsum += w[i * ldw + c];
     for (std::size_t r = s.first_row; r < s.rows; ++r) {
       float acc = z[r * ldz + c];
-      for (std::size_t k = s.start[r]; k < s.start[r + 1]; ++k) acc += s.value[k] * w[std::size_t{s.index[k]} * ldw + c];
-      z[r * ldz + c] = s.background != 0.0f ? acc + s.background * colsum : acc;
+      for (std::size_t k = s.start[r]; k < s.start[r + 1]; ++k)
+        acc = std::fma(s.value[k], w[std::size_t{s.index[k]} * ldw + c], acc);
+      z[r * ldz + c] = s.background != 0.0f ? std::fma(s.background, colsum, acc) : acc;
     }
   }
 }
@@ -121,20 +138,19 @@ void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size
       const float* p0 = packed + std::size_t{t.row[k]} * width;
       const float* p1 = packed + std::size_t{t.row[k + 1]} * width;
       for (std::size_t v = 0; v < NV; ++v) {
-        even[v] += x0 * load(p0 + v * lanes);
-        odd[v] += x1 * load(p1 + v * lanes);
+        even[v] = fma(x0, load(p0 + v * lanes), even[v]);
+        odd[v] = fma(x1, load(p1 + v * lanes), odd[v]);
       }
     }
     if (k < end) {
       const Vec x0 = splat(t.value[k]);
       const float* p0 = packed + std::size_t{t.row[k]} * width;
-      for (std::size_t v = 0; v < NV; ++v) even[v] += x0 * load(p0 + v * lanes);
+      for (std::size_t v = 0; v < NV; ++v) even[v] = fma(x0, load(p0 + v * lanes), even[v]);
     }
     float* o = out + (i - i0) * n + c;
     for (std::size_t v = 0; v < NV; ++v) {
-      Vec g = a * (even[v] + odd[v]);
-      if (accumulate) g += load(o + v * lanes);
-      store(o + v * lanes, g);
+      const Vec sum = even[v] + odd[v];
+      store(o + v * lanes, accumulate ? fma(a, sum, load(o + v * lanes)) : a * sum);
     }
   }
 }
@@ -148,9 +164,10 @@ void transpose_columns(const Columns& t, std::size_t i0, std::size_t i1, std::si
     base *= background;
     for (std::size_t i = i0; i < i1; ++i) {
       float acc = base;
-      for (std::size_t k = t.start[i - i0]; k < t.start[i - i0 + 1]; ++k) acc += t.value[k] * d[t.row[k] * n + c];
+      for (std::size_t k = t.start[i - i0]; k < t.start[i - i0 + 1]; ++k)
+        acc = std::fma(t.value[k], d[t.row[k] * n + c], acc);
       float& o = out[(i - i0) * n + c];
-      o = accumulate ? o + alpha * acc : alpha * acc;
+      o = accumulate ? std::fma(alpha, acc, o) : alpha * acc;
     }
   }
 }

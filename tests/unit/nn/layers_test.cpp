@@ -508,3 +508,79 @@ TEST_CASE("on two threads the layers compute what they compute on one") {
     CHECK(std::count_if(one.grads.begin(), one.grads.end(), [](float g) { return std::fabs(g) > 1e-4f; }) > 1000);
   }
 }
+
+namespace {
+
+// An image-like batch: each entry is `background` but for a `density` share.
+Matrix mostly_background(std::size_t rows, std::size_t cols, float background, double density, std::uint64_t seed) {
+  mlp::Rng rng(seed);
+  Matrix x(rows, cols);
+  for (float& v : x.values()) v = rng.uniform() < density ? rng.uniform(-1.0f, 1.0f) : background;
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("given its input's background, the first Dense computes what it computes densely") {
+  // The second model's only layer needs whole rows (softmax): its sparse pass
+  // splits by rows, the first model's by units.
+  for (const char* text : {R"([{"type": "Dense", "units": 96, "activation": "relu", "kernel_regularizer": {"l2": 0.01}},
+                               {"type": "Dense", "units": 10, "activation": "softmax"}])",
+                           R"([{"type": "Dense", "units": 13, "activation": "softmax"}])"}) {
+    const Json layers = Json::parse(text);
+    for (int threads : {1, 2}) {
+      for (std::size_t rows : {24u, 200u}) {
+        INFO(text << "\nthreads " << threads << ", batch " << rows);
+        mlp::parallel::set_threads(threads);
+        Model dense({120}, layers), sparse({120}, layers);
+        mlp::Rng rng(8);
+        dense.init_params(rng);
+        for (float& p : dense.params()) p += 0.01f;
+        sparse.params() = dense.params();
+        const Matrix x = mostly_background(rows, 120, -1.0f, 0.2, 9);
+        const Matrix dy = random_matrix(rows, dense.output_size(), 10);
+        const mlp::ForwardContext with_background{.training = true, .input_background = -1.0f};
+
+        const std::vector<double> dense_out = to_double(dense.forward(x, {.training = true}));
+        const std::vector<double> sparse_out = to_double(sparse.forward(x, with_background));
+        REQUIRE(sparse_out.size() == dense_out.size());
+        for (std::size_t i = 0; i < dense_out.size(); ++i) REQUIRE(sparse_out[i] == Approx(dense_out[i]).margin(1e-5));
+        dense.backward(x, dy);
+        sparse.backward(x, dy);
+        for (std::size_t i = 0; i < dense.grads().size(); ++i)
+          REQUIRE(sparse.grads()[i] == Approx(dense.grads()[i]).margin(1e-5));
+        CHECK(std::count_if(dense.grads().begin(), dense.grads().end(), [](float g) { return std::fabs(g) > 1e-3f; }) >
+              100);
+
+        const mlp::ForwardContext inferring{.no_backward = true, .input_background = -1.0f};
+        const std::vector<double> inferred = to_double(sparse.forward(x, inferring));
+        for (std::size_t i = 0; i < dense_out.size(); ++i) REQUIRE(inferred[i] == Approx(dense_out[i]).margin(1e-5));
+
+        dense.forward(x, {.training = true});
+        dense.backward_descend(x, dy, 0.1f);
+        sparse.forward(x, with_background);
+        sparse.backward_descend(x, dy, 0.1f);
+        for (std::size_t i = 0; i < dense.params().size(); ++i)
+          REQUIRE(sparse.params()[i] == Approx(dense.params()[i]).margin(1e-5));
+        mlp::parallel::set_threads(1);
+      }
+    }
+  }
+}
+
+TEST_CASE("a first Dense going by the input's non-background entries: gradients of every parameter") {
+  for (float background : {0.0f, -1.0f}) {
+    INFO("background " << background);
+    const Json layers = parse(R"([{"type": "Dense", "units": 7, "activation": "tanh"},
+                                  {"type": "Dense", "units": 3, "activation": "sigmoid"}])");
+    Model model({40}, layers);
+    set_params(model, 21);
+    for (float& p : model.params()) p *= 0.2f;  // keeps tanh off its flat tails
+    const Matrix x = mostly_background(batch, 40, background, 0.3, 22);
+    GradCheckOptions options;
+    options.ctx.input_background = background;
+    const auto result = check_all_params(model, x, options);
+    INFO(result.describe());
+    CHECK(result.worst_error < 2e-3);
+  }
+}
