@@ -6,7 +6,14 @@
 //   split:    OpenBLAS on one thread, each GEMM split across mlp's pool exactly
 //             as nn/layers/dense.cpp splits it (by units or rows, by input rows).
 //
+// With --images, also the products of the step as mlp computes them: the first
+// layer goes by the entries of real images that differ from the blank pixel
+// (core/sparse_rows.h), split between threads as Dense splits it, the other
+// layers' GEMMs as above. Building the entry lists is not counted: it is
+// overhead of the step, like the activations.
+//
 // Usage: gemm_limit [--batch B] [--layers 784,784,100,10] [--threads N] [--infer-batch N] [--grads]
+//                   [--images IDX_FILE --range LOW,HIGH]
 // --grads: the weight GEMM writes a gradient (beta = 0, as for Adam) instead of
 // updating the weights in place (beta = 1, plain SGD).
 // Prints key=value lines (seconds per step or per sample).
@@ -19,6 +26,8 @@
 
 #include "core/blas.h"
 #include "core/parallel.h"
+#include "core/sparse_rows.h"
+#include "data/idx.h"
 
 namespace {
 
@@ -76,12 +85,60 @@ double time_gemms(const std::vector<Gemm>& gemms, int repeats, bool split) {
   return times[static_cast<std::size_t>(repeats / 2)];
 }
 
+// Median time of the first layer's products going by the entries of `batches`
+// (each [rows x inputs], scaled images), as Dense runs them, plus `rest` (the
+// other layers' GEMMs, split), over `repeats` rounds that cycle through the batches.
+double time_products(const std::vector<mlp::SparseRows>& batches, int units, bool backward,
+                     const std::vector<Gemm>& rest, int repeats) {
+  const std::size_t rows = batches[0].rows(), inputs = batches[0].cols();
+  std::vector<float> w(inputs * units, 0.01f), z(rows * units, 0.0f), dz(rows * units, 0.02f),
+      grad(inputs * units, 0.0f);
+  std::vector<double> times;
+  for (int r = 0; r < repeats; ++r) {
+    const mlp::SparseRows& x = batches[static_cast<std::size_t>(r) % batches.size()];
+    const double start = seconds_now();
+    const double flops = 2.0 * static_cast<double>(x.stored()) * units;
+    if (rows > static_cast<std::size_t>(units))  // by rows for large batches, as Dense does
+      mlp::parallel::for_ranges(rows, 1, flops, [&](std::size_t begin, std::size_t end) {
+        x.multiply_add(begin, end, w.data(), units, 0, units, z.data(), units);
+      });
+    else
+      mlp::parallel::for_ranges(static_cast<std::size_t>(units), 8, flops, [&](std::size_t begin, std::size_t end) {
+        x.multiply_add(0, rows, w.data(), units, begin, end, z.data(), units);
+      });
+    if (backward)
+      mlp::parallel::for_ranges(inputs, 8, flops, [&](std::size_t begin, std::size_t end) {
+        x.transpose_multiply(begin, end, dz.data(), units, 1.0f, false, grad.data() + begin * units);
+      });
+    times.push_back(seconds_now() - start);
+  }
+  std::nth_element(times.begin(), times.begin() + repeats / 2, times.end());
+  return times[static_cast<std::size_t>(repeats / 2)] + time_gemms(rest, repeats, true);
+}
+
+// Up to eight batches of `rows` images from an IDX file, scaled onto [low, high].
+std::vector<mlp::SparseRows> image_batches(const std::string& path, float low, float high, std::size_t rows) {
+  const mlp::IdxArray images = mlp::read_idx(path);
+  const std::size_t inputs = images.item_size();
+  std::vector<mlp::SparseRows> batches;
+  mlp::Matrix x(rows, inputs);
+  for (std::size_t b = 0; b < 8 && (b + 1) * rows <= images.items(); ++b) {
+    for (std::size_t i = 0; i < x.size(); ++i)
+      x.data()[i] = low + (high - low) * static_cast<float>(images.data[b * rows * inputs + i]) / 255.0f;
+    batches.emplace_back();
+    batches.back().assign(x, low, 1.0);
+  }
+  return batches;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   int batch = 32, threads = 2, infer_batch = 1000;
   bool grads = false;
   std::vector<int> widths{784, 784, 100, 10};
+  std::string images;
+  float range_low = 0.0f, range_high = 1.0f;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
     if (flag == "--grads") {
@@ -90,7 +147,9 @@ int main(int argc, char** argv) {
     }
     if (i + 1 >= argc) break;
     const std::string value = argv[++i];
-    if (flag == "--batch") batch = std::atoi(value.c_str());
+    if (flag == "--images") images = value;
+    else if (flag == "--range") std::sscanf(value.c_str(), "%f,%f", &range_low, &range_high);
+    else if (flag == "--batch") batch = std::atoi(value.c_str());
     else if (flag == "--threads") threads = std::atoi(value.c_str());
     else if (flag == "--infer-batch") infer_batch = std::atoi(value.c_str());
     else if (flag == "--layers") {
@@ -128,5 +187,20 @@ int main(int argc, char** argv) {
   std::printf("gemm_step_openblas=%.9f\ngemm_step_split=%.9f\ngemm_step=%.9f\n", step_openblas, step_split,
               std::min(step_openblas, step_split));
   std::printf("gemm_infer_per_sample=%.12f\n", std::min(infer_openblas, infer_split) / infer_batch);
+
+  if (!images.empty()) {
+    // Every GEMM but the first layer's (forward, and its kernel's gradient).
+    const std::vector<Gemm> step_rest(step.begin() + 2, step.end()), infer_rest(infer.begin() + 1, infer.end());
+    const auto train_batches = image_batches(images, range_low, range_high, static_cast<std::size_t>(batch));
+    const auto infer_batches = image_batches(images, range_low, range_high, static_cast<std::size_t>(infer_batch));
+    if (train_batches.empty() || infer_batches.empty()) {
+      std::fprintf(stderr, "gemm_limit: %s holds fewer images than a batch\n", images.c_str());
+      return 2;
+    }
+    time_products(train_batches, widths[1], true, step_rest, 50);  // warm up
+    const double products_step = time_products(train_batches, widths[1], true, step_rest, 500);
+    const double products_infer = time_products(infer_batches, widths[1], false, infer_rest, 50);
+    std::printf("products_step=%.9f\nproducts_infer_per_sample=%.12f\n", products_step, products_infer / infer_batch);
+  }
   return 0;
 }

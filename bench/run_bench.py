@@ -4,8 +4,9 @@
  (1) the tutorial (mse, sgd, batch 32), (2) adam + crossentropy at batch 128,
  (3) inference over the 10,000 test images at batch 1000.
 Reports medians of per-epoch times (start-up excluded), the ratio to PyTorch,
-samples per second, peak RSS, and how close the step comes to its GEMMs alone
-(bench/gemm_limit times sgemm at exactly the step's shapes). Prints a Markdown
+samples per second, peak RSS, and how close the step comes to its products alone
+(bench/gemm_limit times them: as dense GEMMs at exactly the step's shapes, and
+as mlp computes them on real images). Prints a Markdown
 table for docs/benchmarks.md.
 """
 import argparse
@@ -52,13 +53,23 @@ def torch_train(extra, epochs, seed):
 
 
 def gemm_limit(batch, threads, grads=False):
+    """Per-epoch seconds of the step's products alone, two ways: 'dense', every
+    layer's GEMMs at OpenBLAS speed (what a dense implementation needs at least);
+    'products', the products as mlp computes them (the first layer going by the
+    images' non-blank pixels). Also the same for inference over the test set."""
+    images = os.path.join(ROOT, 'data', 'mnist', 'train-images-idx3-ubyte')
     out = subprocess.run([os.path.join(BUILD, 'bench', 'gemm_limit'), '--batch', str(batch), '--threads',
-                          str(threads)] + (['--grads'] if grads else []), capture_output=True, text=True,
-                         check=True).stdout
+                          str(threads), '--images', images, '--range', '-1,1'] + (['--grads'] if grads else []),
+                         capture_output=True, text=True, check=True).stdout
     values = dict(line.split('=') for line in out.split())
     steps = -(-TRAIN_SAMPLES // batch)
-    epoch = steps * float(values['gemm_step']) + VAL_SAMPLES * float(values['gemm_infer_per_sample'])
-    return epoch, float(values['gemm_infer_per_sample']) * TEST_SAMPLES, values['core']
+    def epoch(step, per_sample):
+        return steps * float(values[step]) + VAL_SAMPLES * float(values[per_sample])
+    return {'dense': epoch('gemm_step', 'gemm_infer_per_sample'),
+            'products': epoch('products_step', 'products_infer_per_sample'),
+            'dense_infer': float(values['gemm_infer_per_sample']) * TEST_SAMPLES,
+            'products_infer': float(values['products_infer_per_sample']) * TEST_SAMPLES,
+            'core': values['core']}
 
 
 def main():
@@ -119,11 +130,11 @@ def main():
     record('ours_sgd_1t', ours_train(tutorial, args.epochs, 1, 1, os.path.join(tmp, 'one.mlp')))
 
     med = {k: statistics.median(v['times']) for k, v in res.items()}
-    def gemm_median(key, field):
-        return statistics.median(g[field] for g in gemm[key])
-    gemm32, gemm_infer, core = gemm_median('sgd', 0), gemm_median('sgd', 1), gemm['sgd'][0][2]
-    gemm128 = gemm_median('adam', 0)  # Adam: the weight GEMM writes gradients
-    gemm32_1t = gemm_median('sgd_1t', 0)
+    def gemm_median(key):
+        return {field: statistics.median(g[field] for g in gemm[key]) for field in
+                ('dense', 'products', 'dense_infer', 'products_infer')}
+    gemm32, gemm128, gemm32_1t = gemm_median('sgd'), gemm_median('adam'), gemm_median('sgd_1t')
+    core = gemm['sgd'][0]['core']
     ours_inf, torch_inf = statistics.median(infer['ours']), statistics.median(infer['torch'])
 
     def paired_ratio(ours, torch):
@@ -134,9 +145,9 @@ def main():
         ours, torch = med['ours_' + key], med['torch_' + key]
         ratio = paired_ratio(res['ours_' + key]['rounds'], res['torch_' + key]['rounds'])
         rss, acc_ours, acc_torch = max(res['ours_' + key]['rss']), accs('ours_' + key), accs('torch_' + key)
-        return '| %s | %.3f s | %.3f s | %.2f | %s | %.0f MB | %s | %.2f | %s |' % (
-            name, ours, torch, ratio, '{:,.0f}'.format(samples / ours), rss,
-            '%.3f s' % gemm if gemm else '-', gemm / ours if gemm else 0, acc_ours + ' / ' + acc_torch)
+        return '| %s | %.3f s | %.3f s | %.2f | %s | %.0f MB | %.3f s | %.3f s | %.2f | %s |' % (
+            name, ours, torch, ratio, '{:,.0f}'.format(samples / ours), rss, gemm['dense'], gemm['products'],
+            ours / gemm['products'], acc_ours + ' / ' + acc_torch)
 
     def accs(key):
         return '%.4f' % statistics.median(res[key]['acc'])
@@ -149,17 +160,23 @@ def main():
     print('%d rounds, %d epochs each; per-epoch times are training + validation, medians over all epochs; '
           'ratio: the median over rounds of mlp / PyTorch in the same round' % (args.repeats, args.epochs))
     print()
-    print('| workload | mlp | PyTorch | ratio | mlp samples/s | mlp peak RSS | GEMM limit | GEMM/mlp | final val_acc mlp / PyTorch |')
-    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- |')
+    print('Dense GEMMs: every product as a GEMM at OpenBLAS speed (the least a dense implementation needs). '
+          'Products: the products as mlp computes them, alone. mlp / products: the rest of the step '
+          '(activations, loss, optimizer, batching, threads) as a factor.')
+    print()
+    print('| workload | mlp | PyTorch | ratio | mlp samples/s | mlp peak RSS | dense GEMMs | products | mlp / products '
+          '| final val_acc mlp / PyTorch |')
+    print('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |')
     print(row('tutorial: mse, sgd, batch 32 (epoch)', 'sgd', gemm32, TRAIN_SAMPLES))
     print(row('adam + crossentropy, batch 128 (epoch)', 'adam', gemm128, TRAIN_SAMPLES))
-    print('| inference, 10,000 test images, batch 1000 | %.4f s | %.4f s | %.2f | %s | %.0f MB | %.4f s | %.2f | - |' % (
-        ours_inf, torch_inf, paired_ratio(infer['ours_rounds'], infer['torch']),
-        '{:,.0f}'.format(TEST_SAMPLES / ours_inf),
-        max(infer['ours_rss']), gemm_infer, gemm_infer / ours_inf))
+    print('| inference, 10,000 test images, batch 1000 | %.4f s | %.4f s | %.2f | %s | %.0f MB | %.4f s | %.4f s '
+          '| %.2f | - |' % (
+              ours_inf, torch_inf, paired_ratio(infer['ours_rounds'], infer['torch']),
+              '{:,.0f}'.format(TEST_SAMPLES / ours_inf), max(infer['ours_rss']), gemm32['dense_infer'],
+              gemm32['products_infer'], ours_inf / gemm32['products_infer']))
     print()
-    print('Thread scaling, tutorial epoch: 1 thread %.3f s (GEMM limit %.3f s), 2 threads %.3f s: %.2fx' % (
-        med['ours_sgd_1t'], gemm32_1t, med['ours_sgd'], med['ours_sgd_1t'] / med['ours_sgd']))
+    print('Thread scaling, tutorial epoch: 1 thread %.3f s (products %.3f s), 2 threads %.3f s: %.2fx' % (
+        med['ours_sgd_1t'], gemm32_1t['products'], med['ours_sgd'], med['ours_sgd_1t'] / med['ours_sgd']))
     print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB' % (max(res['torch_sgd']['rss']),
                                                               max(res['torch_adam']['rss'])))
     gap = abs(statistics.median(res['ours_sgd']['acc']) - statistics.median(res['torch_sgd']['acc']))
