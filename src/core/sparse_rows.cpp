@@ -198,6 +198,61 @@ constexpr auto transpose_kernels(std::index_sequence<N...>) {
 constexpr auto multiply_by_width = multiply_kernels(std::make_index_sequence<8>());
 constexpr auto transpose_by_width = transpose_kernels(std::make_index_sequence<4>());
 
+#ifdef __AVX2__
+// For each 8-bit mask, the positions of its set bits, first to last: the
+// permutation that moves the entries that differ to the front of a vector.
+struct PackTable {
+  alignas(32) std::uint32_t lanes[256][8];
+};
+constexpr PackTable make_pack_table() {
+  PackTable table{};
+  for (unsigned mask = 0; mask < 256; ++mask)
+    for (unsigned bit = 0, k = 0; bit < 8; ++bit)
+      if (mask >> bit & 1) table.lanes[mask][k++] = bit;
+  return table;
+}
+constexpr PackTable pack_table = make_pack_table();
+#endif
+
+// The entries of row[0, cols) that differ from `background`, stored from
+// index[k], value[k] on, k < last (the row's share): returns the k reached.
+// Eight at a time (compare, then pack those that differ to the front) while a
+// whole vector fits in the row's share; one at a time after.
+std::size_t gather_row(const float* row, std::size_t cols, float background, std::uint32_t* index, float* value,
+                       std::size_t k, std::size_t last) {
+  std::size_t c = 0;
+#ifdef __AVX2__
+  const __m256 b = _mm256_set1_ps(background);
+  for (; c + lanes <= cols && k + lanes <= last; c += lanes) {
+    const __m256 x = _mm256_loadu_ps(row + c);
+    const auto mask = static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(x, b, _CMP_NEQ_UQ)));
+    const __m256i order = _mm256_load_si256(reinterpret_cast<const __m256i*>(pack_table.lanes[mask]));
+    _mm256_storeu_ps(value + k, _mm256_permutevar8x32_ps(_mm256_sub_ps(x, b), order));
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(index + k),
+                        _mm256_add_epi32(_mm256_set1_epi32(static_cast<int>(c)), order));
+    k += static_cast<std::size_t>(__builtin_popcount(mask));
+  }
+#endif
+  for (; c < cols && k < last; ++c) {
+    index[k] = static_cast<std::uint32_t>(c);
+    value[k] = row[c] - background;
+    k += row[c] != background;
+  }
+  return k;
+}
+
+std::size_t count_differing(const float* row, std::size_t cols, float background) {
+  std::size_t count = 0, c = 0;
+#ifdef __AVX2__
+  const __m256 b = _mm256_set1_ps(background);
+  for (; c + lanes <= cols; c += lanes)
+    count += static_cast<std::size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + c), b, _CMP_NEQ_UQ)))));
+#endif
+  for (; c < cols; ++c) count += row[c] != background;
+  return count;
+}
+
 }  // namespace
 
 bool SparseRows::assign(const Matrix& x, float background, double max_density) {
@@ -211,12 +266,7 @@ bool SparseRows::assign(const Matrix& x, float background, double max_density) {
   if (cols_ > index_limit || rows_ > index_limit) return false;
   const double flops = static_cast<double>(x.size());
   parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t r = begin; r < end; ++r) {
-      const float* row = x.row(r);
-      std::size_t count = 0;
-      for (std::size_t c = 0; c < cols_; ++c) count += row[c] != background;
-      row_start_[r + 1] = count;
-    }
+    for (std::size_t r = begin; r < end; ++r) row_start_[r + 1] = count_differing(x.row(r), cols_, background);
   });
   for (std::size_t r = 0; r < rows_; ++r) row_start_[r + 1] += row_start_[r];
   const std::size_t total = row_start_[rows_];
@@ -224,16 +274,8 @@ bool SparseRows::assign(const Matrix& x, float background, double max_density) {
   index_.resize(total);
   value_.resize(total);
   parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
-    for (std::size_t r = begin; r < end; ++r) {
-      const float* row = x.row(r);
-      // Writes every entry and moves on past those that differ: no branch to mispredict.
-      std::size_t k = row_start_[r];
-      for (std::size_t c = 0, last = row_start_[r + 1]; c < cols_ && k < last; ++c) {
-        index_[k] = static_cast<std::uint32_t>(c);
-        value_[k] = row[c] - background;
-        k += row[c] != background;
-      }
-    }
+    for (std::size_t r = begin; r < end; ++r)
+      gather_row(x.row(r), cols_, background, index_.data(), value_.data(), row_start_[r], row_start_[r + 1]);
   });
   return true;
 }
