@@ -107,8 +107,8 @@ double time_products(const std::vector<mlp::SparseRows>& batches, int units, boo
         x.multiply_add(0, rows, w.data(), units, begin, end, z.data(), units);
       });
     if (backward)
-      mlp::parallel::for_ranges(inputs, 8, flops, [&](std::size_t begin, std::size_t end) {
-        x.transpose_multiply(begin, end, dz.data(), units, 1.0f, false, grad.data() + begin * units);
+      mlp::parallel::for_ranges(static_cast<std::size_t>(units), 8, flops, [&](std::size_t begin, std::size_t end) {
+        x.transpose_multiply(begin, end, dz.data(), units, 1.0f, false, grad.data());
       });
     times.push_back(seconds_now() - start);
   }
@@ -127,6 +127,7 @@ std::vector<mlp::SparseRows> image_batches(const std::string& path, float low, f
       x.data()[i] = low + (high - low) * static_cast<float>(images.data[b * rows * inputs + i]) / 255.0f;
     batches.emplace_back();
     batches.back().assign(x, low, 1.0);
+    batches.back().index_columns();  // (as Dense does before each backward pass)
   }
   return batches;
 }

@@ -104,18 +104,18 @@ void multiply_columns(const Entries& s, const float* w, std::size_t ldw, std::si
   }
 }
 
-// One input's entries by row: the transpose of Entries for a range of inputs.
+// The entries by column (input): the transpose of Entries.
 struct Columns {
-  std::vector<std::size_t> start;  // per input of the range, + 1
-  std::vector<std::uint32_t> row;
-  std::vector<float> value;
+  const std::size_t* start;  // cols + 1
+  const std::uint32_t* row;
+  const float* value;
 };
 
-// out[i - i0, c:c+width] = alpha (x^T d)[i, c:c+width] (+ old): d's block is
+// out[:, c:c+width] = alpha (x^T d)[:, c:c+width] (+ old): d's block is
 // packed once (it is read for every input), and two accumulators per vector,
 // for even and odd entries, keep the FMA units busy.
 template <std::size_t NV>
-void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size_t rows, float background,
+void transpose_block(const Columns& t, std::size_t cols, std::size_t rows, float background,
                      const float* d, std::size_t n, std::size_t c, float alpha, bool accumulate, float* out,
                      float* packed) {
   constexpr std::size_t width = NV * lanes;
@@ -128,11 +128,11 @@ void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size
     }
   for (std::size_t v = 0; v < NV; ++v) base[v] *= splat(background);
   const Vec a = splat(alpha);
-  for (std::size_t i = i0; i < i1; ++i) {
+  for (std::size_t i = 0; i < cols; ++i) {
     Vec even[NV], odd[NV] = {};
     for (std::size_t v = 0; v < NV; ++v) even[v] = base[v];
-    std::size_t k = t.start[i - i0];
-    const std::size_t end = t.start[i - i0 + 1];
+    std::size_t k = t.start[i];
+    const std::size_t end = t.start[i + 1];
     for (; k + 1 < end; k += 2) {
       const Vec x0 = splat(t.value[k]), x1 = splat(t.value[k + 1]);
       const float* p0 = packed + std::size_t{t.row[k]} * width;
@@ -147,7 +147,7 @@ void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size
       const float* p0 = packed + std::size_t{t.row[k]} * width;
       for (std::size_t v = 0; v < NV; ++v) even[v] = fma(x0, load(p0 + v * lanes), even[v]);
     }
-    float* o = out + (i - i0) * n + c;
+    float* o = out + i * n + c;
     for (std::size_t v = 0; v < NV; ++v) {
       const Vec sum = even[v] + odd[v];
       store(o + v * lanes, accumulate ? fma(a, sum, load(o + v * lanes)) : a * sum);
@@ -155,18 +155,18 @@ void transpose_block(const Columns& t, std::size_t i0, std::size_t i1, std::size
   }
 }
 
-void transpose_columns(const Columns& t, std::size_t i0, std::size_t i1, std::size_t rows, float background,
+void transpose_columns(const Columns& t, std::size_t cols, std::size_t rows, float background,
                        const float* d, std::size_t n, std::size_t c0, std::size_t c1, float alpha, bool accumulate,
                        float* out) {
   for (std::size_t c = c0; c < c1; ++c) {
     float base = 0.0f;
     for (std::size_t r = 0; r < rows; ++r) base += d[r * n + c];
     base *= background;
-    for (std::size_t i = i0; i < i1; ++i) {
+    for (std::size_t i = 0; i < cols; ++i) {
       float acc = base;
-      for (std::size_t k = t.start[i - i0]; k < t.start[i - i0 + 1]; ++k)
+      for (std::size_t k = t.start[i]; k < t.start[i + 1]; ++k)
         acc = std::fma(t.value[k], d[t.row[k] * n + c], acc);
-      float& o = out[(i - i0) * n + c];
+      float& o = out[i * n + c];
       o = accumulate ? std::fma(alpha, acc, o) : alpha * acc;
     }
   }
@@ -292,42 +292,50 @@ void SparseRows::multiply_add(std::size_t r0, std::size_t r1, const float* w, st
   multiply_columns(s, w, ldw, c0 + vectors * lanes, c1, z, ldz);
 }
 
-void SparseRows::transpose_multiply(std::size_t i0, std::size_t i1, const float* d, std::size_t n, float alpha,
-                                    bool accumulate, float* out) const {
-  // This range's inputs by row (counted, then placed), read from each row's
-  // entries from the first at or after i0.
-  thread_local Columns t;
-  thread_local std::vector<std::size_t> first;
-  thread_local std::vector<float> packed;
-  const std::size_t inputs = i1 - i0;
-  t.start.assign(inputs + 1, 0);
-  first.resize(rows_);
-  for (std::size_t r = 0; r < rows_; ++r) {
-    const std::uint32_t* row_end = index_.data() + row_start_[r + 1];
-    const std::uint32_t* k = std::lower_bound(index_.data() + row_start_[r], row_end, i0);
-    first[r] = static_cast<std::size_t>(k - index_.data());
-    for (; k < row_end && *k < i1; ++k) ++t.start[*k - i0 + 1];
-  }
-  for (std::size_t i = 0; i < inputs; ++i) t.start[i + 1] += t.start[i];
-  t.row.resize(t.start[inputs]);
-  t.value.resize(t.start[inputs]);
-  thread_local std::vector<std::size_t> place;
-  place.assign(t.start.begin(), t.start.end() - 1);
-  for (std::size_t r = 0; r < rows_; ++r)
-    for (std::size_t k = first[r], end = row_start_[r + 1]; k < end && index_[k] < i1; ++k) {
-      const std::size_t p = place[index_[k] - i0]++;
-      t.row[p] = static_cast<std::uint32_t>(r);
-      t.value[p] = value_[k];
+void SparseRows::index_columns() {
+  // Counted, then placed, each pass on the pool by ranges of columns: a range's
+  // entries in a row are found from the first at or after its start.
+  column_start_.assign(cols_ + 1, 0);
+  column_row_.resize(index_.size());
+  column_value_.resize(index_.size());
+  const double work = 8.0 * static_cast<double>(index_.size());
+  auto each_entry = [&](std::size_t i0, std::size_t i1, auto&& visit) {
+    const std::uint32_t* index = index_.data();
+    for (std::size_t r = 0; r < rows_; ++r) {
+      const std::uint32_t* row_end = index + row_start_[r + 1];
+      for (const std::uint32_t* k = std::lower_bound(index + row_start_[r], row_end, i0);
+           k < row_end && *k < i1; ++k)
+        visit(r, static_cast<std::size_t>(k - index));
     }
+  };
+  parallel::for_ranges(cols_, 1, work, [&](std::size_t i0, std::size_t i1) {
+    each_entry(i0, i1, [&](std::size_t, std::size_t k) { ++column_start_[index_[k] + 1]; });
+  });
+  for (std::size_t i = 0; i < cols_; ++i) column_start_[i + 1] += column_start_[i];
+  parallel::for_ranges(cols_, 1, work, [&](std::size_t i0, std::size_t i1) {
+    thread_local std::vector<std::size_t> place;
+    place.assign(column_start_.begin() + static_cast<std::ptrdiff_t>(i0),
+                 column_start_.begin() + static_cast<std::ptrdiff_t>(i1));
+    each_entry(i0, i1, [&](std::size_t r, std::size_t k) {
+      const std::size_t p = place[index_[k] - i0]++;
+      column_row_[p] = static_cast<std::uint32_t>(r);
+      column_value_[p] = value_[k];
+    });
+  });
+}
 
+void SparseRows::transpose_multiply(std::size_t c0, std::size_t c1, const float* d, std::size_t n, float alpha,
+                                    bool accumulate, float* out) const {
+  const Columns t{column_start_.data(), column_row_.data(), column_value_.data()};
+  thread_local std::vector<float> packed;  // one block of d (grows, never shrinks)
   const std::size_t most = transpose_by_width.size();
   if (packed.size() < rows_ * most * lanes) packed.resize(rows_ * most * lanes);
-  const std::size_t vectors = n / lanes;
-  vector_blocks(vectors, most, [&](std::size_t block_first, std::size_t count) {
-    transpose_by_width[count - 1](t, i0, i1, rows_, background_, d, n, block_first * lanes, alpha, accumulate, out,
-                                  packed.data());
+  const std::size_t vectors = (c1 - c0) / lanes;
+  vector_blocks(vectors, most, [&](std::size_t first, std::size_t count) {
+    transpose_by_width[count - 1](t, cols_, rows_, background_, d, n, c0 + first * lanes, alpha, accumulate,
+                                  out, packed.data());
   });
-  transpose_columns(t, i0, i1, rows_, background_, d, n, vectors * lanes, n, alpha, accumulate, out);
+  transpose_columns(t, cols_, rows_, background_, d, n, c0 + vectors * lanes, c1, alpha, accumulate, out);
 }
 
 }  // namespace mlp

@@ -31,9 +31,12 @@ class SparseRows {
   // [rows x ldz], row-major.
   void multiply_add(std::size_t r0, std::size_t r1, const float* w, std::size_t ldw, std::size_t c0, std::size_t c1,
                     float* z, std::size_t ldz) const;
-  // For the inputs i in [i0, i1): out[i - i0, :] = alpha (x^T d)[i, :], plus its
-  // old value when `accumulate`. d is [rows x n]; out's rows are n apart.
-  void transpose_multiply(std::size_t i0, std::size_t i1, const float* d, std::size_t n, float alpha,
+  // Lists the entries by column too, for transpose_multiply (after each assign).
+  void index_columns();
+  // out[:, c0:c1] = alpha (x^T d)[:, c0:c1], plus its old value when
+  // `accumulate`. d is [rows x n] and out [cols x n], row-major. Split by
+  // columns, the work is the same for every part, wherever the images have ink.
+  void transpose_multiply(std::size_t c0, std::size_t c1, const float* d, std::size_t n, float alpha,
                           bool accumulate, float* out) const;
 
  private:
@@ -42,6 +45,10 @@ class SparseRows {
   std::vector<std::size_t> row_start_;  // rows + 1 offsets into index_ and value_
   std::vector<std::uint32_t> index_;    // column of each kept entry, ascending within a row
   std::vector<float> value_;            // x - background
+  // The same entries by column: rows ascending within a column.
+  std::vector<std::size_t> column_start_;
+  std::vector<std::uint32_t> column_row_;
+  std::vector<float> column_value_;
 };
 
 }  // namespace mlp

@@ -136,51 +136,75 @@ void Dense::by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_r
   });
 }
 
-double Dense::kernel_gradient_flops(const Matrix& x) const {
-  const double products = input_is_sparse_ ? static_cast<double>(sparse_input_.stored()) : static_cast<double>(x.size());
-  return 2.0 * products * static_cast<double>(options_.units);
-}
-
-// out = alpha x[:, rows]^T dz (+ out when accumulate): the kernel rows' gradient
-// or, with alpha = -rate, their update.
-void Dense::kernel_gradient_rows(const Matrix& x, std::size_t begin, std::size_t end, float alpha, bool accumulate,
-                                 float* out) const {
+template <class Part>
+void Dense::kernel_parts(const Matrix& x, Matrix* dx, Part&& part) {
   const std::size_t units = options_.units;
-  if (input_is_sparse_) {
-    sparse_input_.transpose_multiply(begin, end, dz_.data(), units, alpha, accumulate, out);
+  if (!input_is_sparse_) {
+    by_input_rows(dx, 2.0 * static_cast<double>(x.size() * units),
+                  [&](std::size_t begin, std::size_t end) { part(begin, end, 0, units); });
     return;
   }
-  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(end - begin), static_cast<int>(units),
-             static_cast<int>(x.rows()), alpha, x.data() + begin, static_cast<int>(inputs_), dz_.data(),
-             static_cast<int>(units), accumulate ? 1.0f : 0.0f, out, static_cast<int>(units));
+  if (dx) by_input_rows(dx, 0.0, [](std::size_t, std::size_t) {});
+  sparse_input_.index_columns();
+  parallel::for_ranges(units, slice_align, 2.0 * static_cast<double>(sparse_input_.stored() * units),
+                       [&](std::size_t begin, std::size_t end) { part(0, inputs_, begin, end); });
 }
+
+void Dense::kernel_product(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1,
+                           float alpha, bool accumulate, float* out) const {
+  const std::size_t units = options_.units;
+  if (input_is_sparse_) {  // (all rows)
+    sparse_input_.transpose_multiply(c0, c1, dz_.data(), units, alpha, accumulate, out);
+    return;
+  }
+  blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(r1 - r0), static_cast<int>(c1 - c0),
+             static_cast<int>(x.rows()), alpha, x.data() + r0, static_cast<int>(inputs_), dz_.data() + c0,
+             static_cast<int>(units), accumulate ? 1.0f : 0.0f, out + r0 * units + c0, static_cast<int>(units));
+}
+
+namespace {
+
+// Calls fn(offset, count) for the kernel's entries in rows [r0, r1) and columns
+// [c0, c1), as runs of consecutive entries (one run when the block is whole rows).
+template <class Fn>
+void for_each_run(std::size_t units, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, Fn&& fn) {
+  if (c0 == 0 && c1 == units) {
+    fn(r0 * units, (r1 - r0) * units);
+    return;
+  }
+  for (std::size_t r = r0; r < r1; ++r) fn(r * units + c0, c1 - c0);
+}
+
+}  // namespace
 
 void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
   const std::size_t units = options_.units;
   output_gradient(y, dy);
-  by_input_rows(dx, kernel_gradient_flops(x), [&](std::size_t begin, std::size_t end) {
-    float* grad = kernel_grad_ + begin * units;
-    kernel_gradient_rows(x, begin, end, 1.0f, false, grad);
+  kernel_parts(x, dx, [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+    kernel_product(x, r0, r1, c0, c1, 1.0f, false, kernel_grad_);
     if (options_.kernel_regularizer.active())
-      options_.kernel_regularizer.add_gradient(kernel_ + begin * units, grad, (end - begin) * units);
+      for_each_run(units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
+        options_.kernel_regularizer.add_gradient(kernel_ + at, kernel_grad_ + at, count);
+      });
   });
 }
 
 bool Dense::backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) {
   const std::size_t units = options_.units;
   output_gradient(y, dy);
-  by_input_rows(dx, kernel_gradient_flops(x), [&](std::size_t begin, std::size_t end) {
-    float* kernel = kernel_ + begin * units;
-    const std::size_t count = (end - begin) * units;
+  kernel_parts(x, dx, [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
     if (options_.kernel_regularizer.active()) {
       // The penalty's gradient at the pre-update weights, applied first.
-      float* grad = kernel_grad_ + begin * units;
-      std::fill(grad, grad + count, 0.0f);
-      options_.kernel_regularizer.add_gradient(kernel, grad, count);
-      for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
+      for_each_run(units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
+        float* kernel = kernel_ + at;
+        float* grad = kernel_grad_ + at;
+        std::fill(grad, grad + count, 0.0f);
+        options_.kernel_regularizer.add_gradient(kernel, grad, count);
+        for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
+      });
     }
-    // W[rows] += -rate x[:, rows]^T dz: the update inside the GEMM, no gradient buffer.
-    kernel_gradient_rows(x, begin, end, -rate, true, kernel);
+    // W += -rate x^T dz: the update inside the product, no gradient buffer.
+    kernel_product(x, r0, r1, c0, c1, -rate, true, kernel_);
   });
   if (bias_)
     for (std::size_t c = 0; c < units; ++c) bias_[c] -= rate * bias_grad_[c];

@@ -56,9 +56,17 @@ class Dense : public Layer {
   // null, then update_rows(begin, end), which may change those kernel rows.
   template <class UpdateRows>
   void by_input_rows(Matrix* dx, double update_flops, UpdateRows&& update_rows);
-  double kernel_gradient_flops(const Matrix& x) const;
-  void kernel_gradient_rows(const Matrix& x, std::size_t begin, std::size_t end, float alpha, bool accumulate,
-                            float* out) const;
+  // dx (when not null), then part(r0, r1, c0, c1) over blocks of the kernel that
+  // partition it, shared by the pool's threads: by rows (inputs) for the GEMM,
+  // each thread reading the rows it then updates; by columns (units) going by
+  // the input's entries, whose work per column is the same everywhere (per
+  // input, it follows where the images have ink).
+  template <class Part>
+  void kernel_parts(const Matrix& x, Matrix* dx, Part&& part);
+  // out[r0:r1, c0:c1] = alpha (x^T dz)[r0:r1, c0:c1] (+ out when accumulate),
+  // out being kernel-shaped: the kernel's gradient or, with alpha = -rate, its update.
+  void kernel_product(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, float alpha,
+                      bool accumulate, float* out) const;
 };
 
 }  // namespace mlp

@@ -83,7 +83,7 @@ TEST_CASE("multiply_add adds x W over any block of rows and columns, and nothing
   }
 }
 
-TEST_CASE("transpose_multiply writes or adds alpha x^T d for any range of inputs") {
+TEST_CASE("transpose_multiply writes or adds alpha x^T d over any range of columns, and nothing outside it") {
   const std::size_t rows = 37;
   for (float background : {0.0f, -1.0f}) {
     for (std::size_t inputs : {1, 9, 120}) {
@@ -93,19 +93,19 @@ TEST_CASE("transpose_multiply writes or adds alpha x^T d for any range of inputs
         const Matrix d = random_matrix(rows, units, units * 7);
         mlp::SparseRows s;
         REQUIRE(s.assign(x, background, 1.0));
+        s.index_columns();
         for (bool accumulate : {false, true}) {
-          const std::size_t i0 = inputs / 3, i1 = inputs;
+          const std::size_t c0 = accumulate ? units / 3 : 0, c1 = units;
           const float alpha = accumulate ? -0.25f : 1.0f;
           const Matrix start = random_matrix(inputs, units, 3);
           Matrix out = start;
-          s.transpose_multiply(i0, i1, d.data(), units, alpha, accumulate, out.row(i0));
+          s.transpose_multiply(c0, c1, d.data(), units, alpha, accumulate, out.data());
           for (std::size_t i = 0; i < inputs; ++i)
             for (std::size_t c = 0; c < units; ++c) {
-              double expected = i >= i0 && accumulate ? start(i, c) : 0.0;
-              if (i < i0) expected = start(i, c);
-              double product = 0.0;
-              for (std::size_t r = 0; r < rows; ++r) product += static_cast<double>(x(r, i)) * d(r, c);
-              if (i >= i0) expected += alpha * product;
+              const bool inside = c >= c0 && c < c1;
+              double expected = !inside || accumulate ? start(i, c) : 0.0;
+              if (inside)
+                for (std::size_t r = 0; r < rows; ++r) expected += alpha * static_cast<double>(x(r, i)) * d(r, c);
               REQUIRE(std::abs(out(i, c) - expected) <= tolerance(rows));
             }
         }
@@ -131,9 +131,10 @@ TEST_CASE("results do not depend on how the columns or inputs are split (as betw
   CHECK(std::memcmp(whole.data(), split.data(), whole.size() * sizeof(float)) == 0);
 
   Matrix grad_whole(inputs, units), grad_split(inputs, units);
-  s.transpose_multiply(0, inputs, d.data(), units, 1.0f, false, grad_whole.data());
-  s.transpose_multiply(0, 72, d.data(), units, 1.0f, false, grad_split.data());
-  s.transpose_multiply(72, inputs, d.data(), units, 1.0f, false, grad_split.row(72));
+  s.index_columns();
+  s.transpose_multiply(0, units, d.data(), units, 1.0f, false, grad_whole.data());
+  for (auto [c0, c1] : {std::pair<std::size_t, std::size_t>{0, 16}, {16, 56}, {56, 64}, {64, units}})
+    s.transpose_multiply(c0, c1, d.data(), units, 1.0f, false, grad_split.data());
   CHECK(std::memcmp(grad_whole.data(), grad_split.data(), grad_whole.size() * sizeof(float)) == 0);
 }
 
@@ -159,7 +160,8 @@ TEST_CASE("rows that are all background, and an empty batch") {
   s.multiply_add(0, 0, w.data(), 9, 0, 9, z.data(), 9);
   Matrix grad(16, 9);
   grad.fill(1.0f);
-  s.transpose_multiply(0, 16, z.data(), 9, 1.0f, false, grad.data());
+  s.index_columns();
+  s.transpose_multiply(0, 9, z.data(), 9, 1.0f, false, grad.data());
   CHECK(s.rows() == 0);
   for (float g : grad.values()) CHECK(g == 0.0f);  // a sum over no rows
 }
