@@ -1,15 +1,23 @@
 #include "core/sparse_rows.h"
 
 #include <algorithm>
-#include <cmath>
 #include <array>
+#include <cmath>
 #include <cstring>
 #include <limits>
 #include <utility>
 
+#if defined(__AVX2__) || defined(__FMA__)
 #include <immintrin.h>
+#endif
 
 #include "core/parallel.h"
+
+#if defined(__GNUC__) && !defined(__clang__)
+// Vec passes only between this file's own functions, so GCC's note that 32-byte
+// vectors travel differently on a target without AVX does not concern it.
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
 
 namespace mlp {
 namespace {
@@ -27,21 +35,28 @@ Vec load(const float* p) {
 void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
 Vec splat(float f) { return Vec{f, f, f, f, f, f, f, f}; }
 
-// a * b + c rounded once. Spelled out, and the file built with -ffp-contract=off
-// (src/CMakeLists.txt): left to the compiler, whether a product fuses with its
-// sum differed between the block widths, and results with how threads split.
+// a * b + c, rounded once where the CPU fuses them (else twice: a software fma
+// would be slower than the dense product). Spelled out, and the file built with
+// -ffp-contract=off (src/CMakeLists.txt): left to the compiler, whether a product
+// fused with its sum differed between block widths, and so results between
+// thread counts.
 Vec fma(Vec a, Vec b, Vec c) {
 #ifdef __FMA__
   return _mm256_fmadd_ps(a, b, c);
 #else
-  Vec r;
-  for (std::size_t i = 0; i < lanes; ++i) r[i] = std::fma(a[i], b[i], c[i]);
-  return r;
+  return a * b + c;
+#endif
+}
+float fma(float a, float b, float c) {
+#ifdef __FMA__
+  return std::fma(a, b, c);
+#else
+  return a * b + c;
 #endif
 }
 
 struct Entries {
-  std::size_t first_row, rows, cols;  // rows [first_row, rows)
+  std::size_t row_begin, row_end, cols;
   float background;
   const std::size_t* start;
   const std::uint32_t* index;
@@ -60,13 +75,13 @@ void multiply_block(const Entries& s, const float* w, std::size_t ldw, std::size
   constexpr std::size_t width = NV * lanes;
   constexpr std::size_t chunk = std::max<std::size_t>(1, l1_floats / width);
   Vec colsum[NV] = {};
-  std::copy(s.start + s.first_row, s.start + s.rows, cursor + s.first_row);
+  std::copy(s.start + s.row_begin, s.start + s.row_end, cursor + s.row_begin);
   for (std::size_t i0 = 0; i0 < s.cols; i0 += chunk) {
     const std::size_t i1 = std::min(s.cols, i0 + chunk);
     if (s.background != 0.0f)  // (also brings the chunk into L1)
       for (std::size_t i = i0; i < i1; ++i)
         for (std::size_t v = 0; v < NV; ++v) colsum[v] += load(w + i * ldw + c + v * lanes);
-    for (std::size_t r = s.first_row; r < s.rows; ++r) {
+    for (std::size_t r = s.row_begin; r < s.row_end; ++r) {
       float* zr = z + r * ldz + c;
       Vec acc[NV];
       for (std::size_t v = 0; v < NV; ++v) acc[v] = load(zr + v * lanes);
@@ -82,7 +97,7 @@ void multiply_block(const Entries& s, const float* w, std::size_t ldw, std::size
   }
   if (s.background == 0.0f) return;
   const Vec b = splat(s.background);
-  for (std::size_t r = s.first_row; r < s.rows; ++r) {
+  for (std::size_t r = s.row_begin; r < s.row_end; ++r) {
     float* zr = z + r * ldz + c;
     for (std::size_t v = 0; v < NV; ++v) store(zr + v * lanes, fma(b, colsum[v], load(zr + v * lanes)));
   }
@@ -95,11 +110,11 @@ void multiply_columns(const Entries& s, const float* w, std::size_t ldw, std::si
     float colsum = 0.0f;
     if (s.background != 0.0f)
       for (std::size_t i = 0; i < s.cols; ++i) colsum += w[i * ldw + c];
-    for (std::size_t r = s.first_row; r < s.rows; ++r) {
+    for (std::size_t r = s.row_begin; r < s.row_end; ++r) {
       float acc = z[r * ldz + c];
       for (std::size_t k = s.start[r]; k < s.start[r + 1]; ++k)
-        acc = std::fma(s.value[k], w[std::size_t{s.index[k]} * ldw + c], acc);
-      z[r * ldz + c] = s.background != 0.0f ? std::fma(s.background, colsum, acc) : acc;
+        acc = fma(s.value[k], w[std::size_t{s.index[k]} * ldw + c], acc);
+      z[r * ldz + c] = s.background != 0.0f ? fma(s.background, colsum, acc) : acc;
     }
   }
 }
@@ -165,9 +180,9 @@ void transpose_columns(const Columns& t, std::size_t cols, std::size_t rows, flo
     for (std::size_t i = 0; i < cols; ++i) {
       float acc = base;
       for (std::size_t k = t.start[i]; k < t.start[i + 1]; ++k)
-        acc = std::fma(t.value[k], d[t.row[k] * n + c], acc);
+        acc = fma(t.value[k], d[t.row[k] * n + c], acc);
       float& o = out[i * n + c];
-      o = accumulate ? std::fma(alpha, acc, o) : alpha * acc;
+      o = accumulate ? fma(alpha, acc, o) : alpha * acc;
     }
   }
 }
