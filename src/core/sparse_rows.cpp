@@ -260,9 +260,10 @@ std::size_t count_differing(const float* row, std::size_t cols, float background
   std::size_t count = 0, c = 0;
 #ifdef __AVX2__
   const __m256 b = _mm256_set1_ps(background);
-  for (; c + lanes <= cols; c += lanes)
-    count += static_cast<std::size_t>(
-        __builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(_mm256_cmp_ps(_mm256_loadu_ps(row + c), b, _CMP_NEQ_UQ)))));
+  for (; c + lanes <= cols; c += lanes) {
+    const __m256 differ = _mm256_cmp_ps(_mm256_loadu_ps(row + c), b, _CMP_NEQ_UQ);
+    count += static_cast<std::size_t>(__builtin_popcount(static_cast<unsigned>(_mm256_movemask_ps(differ))));
+  }
 #endif
   for (; c < cols; ++c) count += row[c] != background;
   return count;
@@ -279,16 +280,16 @@ bool SparseRows::assign(const Matrix& x, float background, double max_density) {
   row_start_.assign(rows_ + 1, 0);
   constexpr std::size_t index_limit = std::numeric_limits<std::uint32_t>::max();
   if (cols_ > index_limit || rows_ > index_limit) return false;
-  const double flops = static_cast<double>(x.size());
-  parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
+  const double entries = static_cast<double>(x.size());  // (also the work estimate)
+  parallel::for_ranges(rows_, 1, entries, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) row_start_[r + 1] = count_differing(x.row(r), cols_, background);
   });
   for (std::size_t r = 0; r < rows_; ++r) row_start_[r + 1] += row_start_[r];
   const std::size_t total = row_start_[rows_];
-  if (static_cast<double>(total) > max_density * flops) return false;
+  if (static_cast<double>(total) > max_density * entries) return false;
   index_.resize(total);
   value_.resize(total);
-  parallel::for_ranges(rows_, 1, flops, [&](std::size_t begin, std::size_t end) {
+  parallel::for_ranges(rows_, 1, entries, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r)
       gather_row(x.row(r), cols_, background, index_.data(), value_.data(), row_start_[r], row_start_[r + 1]);
   });

@@ -61,7 +61,7 @@ void Dense::forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) {
   z.resize(batch, units);
   input_is_sparse_ =
       ctx.input_background && sparse_input_.assign(x, *ctx.input_background, max_sparse_density);
-  const double products = input_is_sparse_ ? static_cast<double>(sparse_input_.stored()) : static_cast<double>(batch * inputs_);
+  const double products = static_cast<double>(input_is_sparse_ ? sparse_input_.stored() : batch * inputs_);
   const double flops = 2.0 * products * static_cast<double>(units);
   // Each part packs the operand it shares with the others: split the batch when
   // the kernel is the smaller one to pack again (large batches), else the units.
