@@ -275,18 +275,22 @@ bool SparseRows::assign(const Matrix& x, float background, double max_density) {
   rows_ = x.rows();
   cols_ = x.cols();
   background_ = background;
-  index_.clear();
-  value_.clear();
   row_start_.assign(rows_ + 1, 0);
+  auto refuse = [this] {
+    index_.clear();
+    value_.clear();
+    return false;
+  };
   constexpr std::size_t index_limit = std::numeric_limits<std::uint32_t>::max();
-  if (cols_ > index_limit || rows_ > index_limit) return false;
+  if (cols_ > index_limit || rows_ > index_limit) return refuse();
   const double entries = static_cast<double>(x.size());  // (also the work estimate)
   parallel::for_ranges(rows_, 1, entries, [&](std::size_t begin, std::size_t end) {
     for (std::size_t r = begin; r < end; ++r) row_start_[r + 1] = count_differing(x.row(r), cols_, background);
   });
   for (std::size_t r = 0; r < rows_; ++r) row_start_[r + 1] += row_start_[r];
   const std::size_t total = row_start_[rows_];
-  if (static_cast<double>(total) > max_density * entries) return false;
+  if (static_cast<double>(total) > max_density * entries) return refuse();
+  // (Resized, not cleared first: no pass clearing what the gather overwrites.)
   index_.resize(total);
   value_.resize(total);
   parallel::for_ranges(rows_, 1, entries, [&](std::size_t begin, std::size_t end) {

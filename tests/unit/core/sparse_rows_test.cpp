@@ -14,25 +14,13 @@
 #include "core/matrix.h"
 #include "core/rng.h"
 #include "core/sparse_rows.h"
+#include "support/random_matrices.h"
 
 namespace {
 
 using mlp::Matrix;
-
-// Each entry differs from the background with probability `density`.
-Matrix image_like(std::size_t rows, std::size_t cols, float background, double density, std::uint64_t seed) {
-  mlp::Rng rng(seed);
-  Matrix x(rows, cols);
-  for (float& v : x.values()) v = rng.uniform() < density ? rng.uniform(-1.0f, 1.0f) : background;
-  return x;
-}
-
-Matrix random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-  mlp::Rng rng(seed);
-  Matrix m(rows, cols);
-  for (float& v : m.values()) v = rng.uniform(-1.0f, 1.0f);
-  return m;
-}
+using mlp::test::mostly_background;
+using mlp::test::random_matrix;
 
 // Tolerance for a sum of `terms` products of magnitude <= 1 in float.
 double tolerance(std::size_t terms) { return 1e-6 * static_cast<double>(terms + 1); }
@@ -40,7 +28,7 @@ double tolerance(std::size_t terms) { return 1e-6 * static_cast<double>(terms + 
 }  // namespace
 
 TEST_CASE("assign keeps exactly the entries that differ, and refuses a matrix denser than the limit") {
-  const Matrix x = image_like(9, 40, -1.0f, 0.3, 1);
+  const Matrix x = mostly_background(9, 40, -1.0f, 0.3, 1);
   std::size_t differ = 0;
   for (float v : x.values()) differ += v != -1.0f;
   mlp::SparseRows s;
@@ -60,7 +48,7 @@ TEST_CASE("multiply_add adds x W over any block of rows and columns, and nothing
     for (std::size_t inputs : {1, 7, 130, 300}) {
       for (std::size_t units : {1, 5, 8, 13, 64, 100, 203}) {
         CAPTURE(background, inputs, units);
-        const Matrix x = image_like(rows, inputs, background, 0.25, inputs * 31 + units);
+        const Matrix x = mostly_background(rows, inputs, background, 0.25, inputs * 31 + units);
         const Matrix w = random_matrix(inputs, units, units);
         mlp::SparseRows s;
         REQUIRE(s.assign(x, background, 1.0));
@@ -89,7 +77,7 @@ TEST_CASE("transpose_multiply writes or adds alpha x^T d over any range of colum
     for (std::size_t inputs : {1, 9, 120}) {
       for (std::size_t units : {1, 6, 8, 24, 33, 100}) {
         CAPTURE(background, inputs, units);
-        const Matrix x = image_like(rows, inputs, background, 0.2, inputs + units);
+        const Matrix x = mostly_background(rows, inputs, background, 0.2, inputs + units);
         const Matrix d = random_matrix(rows, units, units * 7);
         mlp::SparseRows s;
         REQUIRE(s.assign(x, background, 1.0));
@@ -116,7 +104,7 @@ TEST_CASE("transpose_multiply writes or adds alpha x^T d over any range of colum
 
 TEST_CASE("results do not depend on how the columns or inputs are split (as between threads)") {
   const std::size_t rows = 20, inputs = 200, units = 120;
-  const Matrix x = image_like(rows, inputs, -1.0f, 0.2, 11);
+  const Matrix x = mostly_background(rows, inputs, -1.0f, 0.2, 11);
   const Matrix w = random_matrix(inputs, units, 12), d = random_matrix(rows, units, 13);
   mlp::SparseRows s;
   REQUIRE(s.assign(x, -1.0f, 1.0));

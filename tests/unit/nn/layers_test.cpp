@@ -19,12 +19,15 @@
 #include "nn/activations.h"
 #include "nn/model.h"
 #include "support/gradcheck.h"
+#include "support/random_matrices.h"
 
 namespace {
 
 using mlp::Json;
 using mlp::Matrix;
 using mlp::Model;
+using mlp::test::mostly_background;
+using mlp::test::random_matrix;
 
 constexpr std::size_t batch = 3;
 
@@ -33,13 +36,6 @@ constexpr std::size_t batch = 3;
 void set_params(Model& model, std::uint64_t seed) {
   mlp::Rng rng(seed);
   for (float& w : model.params()) w = rng.uniform(0.05f, 0.6f) * (rng.uniform() < 0.5f ? -1.0f : 1.0f);
-}
-
-Matrix random_matrix(std::size_t rows, std::size_t cols, std::uint64_t seed) {
-  mlp::Rng rng(seed);
-  Matrix m(rows, cols);
-  for (float& v : m.values()) v = rng.uniform(-1.0f, 1.0f);
-  return m;
 }
 
 double weighted_sum(const Matrix& c, const Matrix& out) {
@@ -508,18 +504,6 @@ TEST_CASE("on two threads the layers compute what they compute on one") {
     CHECK(std::count_if(one.grads.begin(), one.grads.end(), [](float g) { return std::fabs(g) > 1e-4f; }) > 1000);
   }
 }
-
-namespace {
-
-// An image-like batch: each entry is `background` but for a `density` share.
-Matrix mostly_background(std::size_t rows, std::size_t cols, float background, double density, std::uint64_t seed) {
-  mlp::Rng rng(seed);
-  Matrix x(rows, cols);
-  for (float& v : x.values()) v = rng.uniform() < density ? rng.uniform(-1.0f, 1.0f) : background;
-  return x;
-}
-
-}  // namespace
 
 TEST_CASE("given its input's background, the first Dense computes what it computes densely") {
   // The second model's only layer needs whole rows (softmax): its sparse pass
