@@ -7,5 +7,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/setup.sh"
 dpkg -s python3-torch >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-torch >/dev/null
 "$root/scripts/fetch-mnist.sh"
-"$root/scripts/build.sh" >/dev/null
+"$root/scripts/build.sh" -DMLP_BUILD_BENCH=ON >/dev/null
 exec /usr/bin/python3 "$root/bench/run_bench.py" "$@"

@@ -1,15 +1,18 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, clang, ASan + UBSan) of the IDX reader, the
-# config loader and the model loader, from the committed seed corpus.
+# config loader and the model loader, from the committed seed corpus. The build
+# (build-sanitize) is the one scripts/test.sh runs the suite in under the sanitizers.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 15)
+#        scripts/fuzz.sh --build-only           (configure and build everything there)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 seconds=${1:-300}
-command -v clang++ >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq clang >/dev/null
-dpkg -s libclang-rt-14-dev >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libclang-rt-14-dev >/dev/null
-build="$root/build-fuzz"
-CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DMLP_FUZZ=ON -DMLP_SANITIZE=ON \
-  -DMLP_BUILD_TESTS=OFF >/dev/null
+build="$root/build-sanitize"
+CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMLP_SANITIZE=ON -DMLP_FUZZ=ON -DMLP_WERROR=ON \
+  >/dev/null
+if [ "$seconds" = --build-only ]; then
+  exec cmake --build "$build" -j"$(nproc)"
+fi
 cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz >/dev/null
 status=0
 for target in idx config model; do

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Every test: installs what is missing, fetches MNIST, builds, runs the whole suite
-# (unit, golden, CLI and real-MNIST tests), then builds again with
-# AddressSanitizer + UndefinedBehaviorSanitizer and runs the suite under them, and
-# runs each fuzz target briefly (scripts/fuzz.sh runs them longer).
+# (unit, golden, CLI and real-MNIST tests), then runs it again in one clang build
+# with AddressSanitizer + UndefinedBehaviorSanitizer at -O1, whose coverage
+# instrumentation also serves the fuzz targets, and runs each of them briefly
+# (scripts/fuzz.sh runs them longer).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 jobs=$(nproc)
+# When ccache is there (CMakeLists.txt uses it), paths under the clone are hashed
+# relative to it, so a fresh clone reuses what an earlier one compiled.
+export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
 "$root/scripts/setup.sh"
 "$root/scripts/fetch-mnist.sh"
@@ -17,9 +21,8 @@ cmake --build build -j"$jobs"
 echo "== tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== build (ASan + UBSan)"
-cmake -S . -B build-sanitize -DCMAKE_BUILD_TYPE=Debug -DMLP_SANITIZE=ON -DMLP_WERROR=ON >/dev/null
-cmake --build build-sanitize -j"$jobs"
+echo "== build (ASan + UBSan, clang, with the fuzz targets)"
+"$root/scripts/fuzz.sh" --build-only
 echo "== tests (ASan + UBSan)"
 # The real-MNIST runs are covered by the Release pass; under the sanitizers they
 # would take minutes and check nothing the small sets do not.

@@ -12,7 +12,7 @@
 #include "core/blas.h"
 #include "core/error.h"
 #include "core/parallel.h"
-#include "io/saved_model.h"
+#include "core/version.h"
 
 namespace mlp {
 

@@ -6,13 +6,13 @@
 #include <spdlog/spdlog.h>
 
 #include "app/cli_common.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "io/saved_model.h"
 #include "report/eval_report.h"
 #include "report/keras_format.h"
 #include "train/evaluate.h"
 #include "train/predict.h"
-#include "train/progbar_logger.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"Evaluate a saved model on a labelled set."};
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
 
     const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
     mlp::ConfusionMatrix confusion(classes);
-    const double start = mlp::ProgbarLogger::now_seconds();
+    const double start = mlp::seconds_now();
     const auto values = mlp::evaluate(*compiled.model, *compiled.objective,
                                       {&data, compiled.preprocessing.table(), compiled.classes()}, indices, batch_size,
                                       [&](std::span<const std::uint32_t> batch, const mlp::Matrix& outputs) {
@@ -57,7 +57,7 @@ int main(int argc, char** argv) {
                                           confusion.add(data.labels[batch[r]],
                                                         mlp::best_class(outputs.row(r), outputs.cols()));
                                       });
-    const double elapsed = mlp::ProgbarLogger::now_seconds() - start;
+    const double elapsed = mlp::seconds_now() - start;
     spdlog::info("evaluated {} samples in {:.4f} s", data.size(), elapsed);
     const auto names = compiled.objective->names();
 

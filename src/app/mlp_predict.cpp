@@ -7,7 +7,7 @@
 
 #include "app/cli_common.h"
 #include "core/error.h"
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 #include "io/saved_model.h"
 #include "train/predict.h"
 

@@ -7,7 +7,7 @@
 
 #include "app/cli_common.h"
 #include "core/error.h"
-#include "train/training_run.h"
+#include "app/training_run.h"
 
 namespace {
 

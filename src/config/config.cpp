@@ -1,17 +1,12 @@
 #include "config/config.h"
 
-#include <sys/stat.h>
 
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "core/error.h"
-#include "nn/losses.h"
+#include "core/input_file.h"
 
 namespace mlp {
 namespace {
@@ -96,7 +91,7 @@ ModelConfig read_model(ObjectReader& reader) {
 
 CompileConfig read_compile(ObjectReader& reader) {
   CompileConfig compile;
-  compile.loss = loss_table().find(reader.string("loss"), reader.path("loss")).name;
+  compile.loss = reader.string("loss");  // looked up (and aliases resolved) by the loss table when compiled
   const Json* optimizer = reader.optional_value("optimizer");
   compile.optimizer = optimizer ? *optimizer : Json("rmsprop");
   if (!compile.optimizer.is_string() && !compile.optimizer.is_object())
@@ -162,18 +157,7 @@ Json parse_json_text(const std::string& text, const std::string& what) {
 }
 
 Json read_json_file(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  if (S_ISDIR(info.st_mode)) throw DataError(path, "is a directory, not a config file");
-  if (static_cast<std::uint64_t>(info.st_size) > max_config_bytes)
-    throw DataError(path, fmt::format("{} bytes is too large for a config file (limit {})", info.st_size, max_config_bytes));
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  // Read with a cap: a pipe or a device (/dev/zero) has no size to check first.
-  std::string text(max_config_bytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > max_config_bytes) throw DataError(path, "too large for a config file");
+  const std::string text = read_input_file(path, "a config file", max_config_bytes, FileKind::any_readable);
   try {
     return parse_json_text(text, "the file");
   } catch (Error& e) {

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "config/json_reader.h"
-#include "nn/layer.h"
+#include "core/shape.h"
 
 namespace mlp {
 
@@ -29,7 +29,7 @@ struct ModelConfig {
 };
 
 struct CompileConfig {
-  std::string loss;  // canonical name
+  std::string loss;  // as written; compile() resolves it through the loss table
   Json optimizer;    // a name or an object, validated by make_optimizer
   std::vector<std::string> metrics;
 };

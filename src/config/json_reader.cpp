@@ -6,6 +6,7 @@
 
 #include "config/suggest.h"
 #include "core/error.h"
+#include "core/strings.h"
 
 namespace mlp {
 

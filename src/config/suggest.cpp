@@ -3,22 +3,9 @@
 #include <algorithm>
 #include <cctype>
 
+#include "core/strings.h"
+
 namespace mlp {
-
-std::string to_lower(std::string_view text) {
-  std::string lower(text);
-  for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return lower;
-}
-
-std::string join(const std::vector<std::string>& items, std::string_view separator) {
-  std::string joined;
-  for (std::size_t i = 0; i < items.size(); ++i) {
-    if (i) joined += separator;
-    joined += items[i];
-  }
-  return joined;
-}
 
 std::size_t edit_distance(std::string_view a_in, std::string_view b_in) {
   const std::string a = to_lower(a_in), b = to_lower(b_in);

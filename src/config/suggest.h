@@ -12,7 +12,4 @@ std::size_t edit_distance(std::string_view a, std::string_view b);  // case-inse
 // " (did you mean 'relu'?)" when a known name is close to `wrong`, else "".
 std::string did_you_mean(std::string_view wrong, const std::vector<std::string>& known);
 
-std::string to_lower(std::string_view text);
-std::string join(const std::vector<std::string>& items, std::string_view separator);
-
 }  // namespace mlp

@@ -11,7 +11,7 @@
 
 #include "core/matrix.h"
 #include "data/idx.h"
-#include "nn/layer.h"
+#include "core/shape.h"
 
 namespace mlp {
 

@@ -1,6 +1,5 @@
 #include "data/idx.h"
 
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include <array>
@@ -11,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/input_file.h"
 
 namespace mlp {
 namespace {
@@ -68,10 +68,7 @@ std::size_t IdxArray::item_size() const {
 }
 
 IdxArray read_idx(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  if (S_ISDIR(info.st_mode)) throw DataError(path, "is a directory, not an IDX file");
-  if (!S_ISREG(info.st_mode)) throw DataError(path, "is not a regular file");
+  const std::uint64_t file_size = check_input_file(path, "an IDX file");
   const bool compressed = is_gzip(path);
 
   GzFile file(gzopen(path.c_str(), "rb"));
@@ -103,7 +100,7 @@ IdxArray read_idx(const std::string& path) {
   }
   const std::uint64_t header = 4 + 4 * rank;
   if (!compressed) {
-    const auto size = static_cast<std::uint64_t>(info.st_size);
+    const std::uint64_t size = file_size;
     if (size < header + payload)
       throw DataError(path, fmt::format("truncated: the header promises {} bytes of data, the file has {}", payload,
                                         size - header));

@@ -1,19 +1,15 @@
 #include "io/model_file.h"
 
-#include <sys/stat.h>
 #include <zlib.h>
 
 #include <bit>
-#include <cerrno>
-#include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
 #include "config/config.h"
 #include "core/error.h"
-#include "io/atomic_file.h"
+#include "core/input_file.h"
+#include "core/atomic_file.h"
 
 namespace mlp {
 namespace {
@@ -102,16 +98,7 @@ ModelFile decode_model_file(const std::string& bytes, const std::string& path) {
 void save_model_file(const std::string& path, const ModelFile& file) { write_file_atomically(path, encode_model_file(file)); }
 
 ModelFile load_model_file(const std::string& path) {
-  struct stat info {};
-  if (::stat(path.c_str(), &info) != 0) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  if (S_ISDIR(info.st_mode)) throw DataError(path, "is a directory, not a model file");
-  if (!S_ISREG(info.st_mode)) throw DataError(path, "is not a regular file");
-  if (static_cast<std::uint64_t>(info.st_size) > max_file_bytes) throw DataError(path, "too large for a model file");
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno)));
-  std::ostringstream bytes;
-  bytes << in.rdbuf();
-  return decode_model_file(bytes.str(), path);
+  return decode_model_file(read_input_file(path, "a model file", max_file_bytes), path);
 }
 
 }  // namespace mlp

@@ -3,11 +3,9 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/version.h"
 
 namespace mlp {
-
-const char* const program_version = "mlp " MLP_VERSION;
-
 namespace {
 
 Json tensor_entry(const std::string& name, const Shape& shape, std::size_t offset) {

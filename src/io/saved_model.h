@@ -9,8 +9,6 @@
 
 namespace mlp {
 
-extern const char* const program_version;  // "mlp 0.1.0"
-
 ModelFile to_model_file(const Compiled& compiled, const FitState& state);
 
 // Rebuilds the model (and optimizer state, history) a file holds; refuses a file

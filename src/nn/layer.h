@@ -13,12 +13,9 @@
 
 #include "core/matrix.h"
 #include "core/rng.h"
+#include "core/shape.h"
 
 namespace mlp {
-
-using Shape = std::vector<std::size_t>;  // without the batch dimension
-
-std::size_t shape_size(const Shape& shape);
 
 struct ParamSpec {
   std::string name;  // "kernel", "bias"

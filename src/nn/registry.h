@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/suggest.h"
+#include "core/strings.h"
 #include "core/error.h"
 
 namespace mlp {

@@ -4,7 +4,7 @@
 
 #include <fmt/format.h>
 
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 
 namespace mlp {
 

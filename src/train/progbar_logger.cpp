@@ -3,6 +3,7 @@
 #include <cmath>
 #include <string>
 
+#include "core/clock.h"
 #include "report/keras_format.h"
 
 namespace mlp {
@@ -13,13 +14,8 @@ constexpr double update_interval = 0.05;  // seconds between redraws
 
 }  // namespace
 
-double ProgbarLogger::now_seconds() {
-  using namespace std::chrono;
-  return duration<double>(steady_clock::now().time_since_epoch()).count();
-}
-
 ProgbarLogger::ProgbarLogger(std::ostream& out, int verbose, bool dynamic, Clock clock)
-    : out_(out), verbose_(verbose), dynamic_(dynamic), clock_(clock ? std::move(clock) : Clock(now_seconds)) {}
+    : out_(out), verbose_(verbose), dynamic_(dynamic), clock_(clock ? std::move(clock) : Clock(seconds_now)) {}
 
 void ProgbarLogger::on_train_begin(const TrainInfo& info) {
   target_ = info.train_samples;

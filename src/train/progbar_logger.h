@@ -3,7 +3,6 @@
 // (keras/utils/generic_utils.py Progbar, keras/callbacks.py ProgbarLogger).
 #pragma once
 
-#include <chrono>
 #include <functional>
 #include <ostream>
 
@@ -13,8 +12,7 @@ namespace mlp {
 
 class ProgbarLogger : public Callback {
  public:
-  using Clock = std::function<double()>;  // seconds; injectable for tests
-  static double now_seconds();            // the default clock (steady)
+  using Clock = std::function<double()>;  // seconds; injectable for tests (default: seconds_now)
 
   // `dynamic`: stdout is a terminal, so the bar is redrawn in place with \b and \r;
   // otherwise every update is a line of its own, as Keras does it.

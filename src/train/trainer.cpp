@@ -19,7 +19,7 @@ constexpr std::size_t validation_batch = 1024;
 
 // The seed of one epoch's random streams.
 std::uint64_t epoch_seed(std::uint64_t seed, int epoch) {
-  return seed + static_cast<std::uint64_t>(epoch) * 0x9e3779b97f4a7c15ULL;
+  return seed + static_cast<std::uint64_t>(epoch) * std::uint64_t{0x9e3779b97f4a7c15};
 }
 
 Logs named(const std::vector<std::string>& names, const std::vector<double>& values, const std::string& prefix = "") {

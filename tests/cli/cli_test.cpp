@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "support/sanitizers.h"
 #include "support/tiny_idx.h"
 
 namespace {
@@ -58,7 +59,7 @@ std::string write_tiny_config(const mlp::test::TempDir& dir, const std::string& 
 
 // c.json in `dir`: a run over `samples` banded 20x20 images that would go on for
 // 1000 epochs, for the tests that interrupt one.
-void write_endless_config(const mlp::test::TempDir& dir, int samples, int units, int verbose) {
+void write_endless_config(const mlp::test::TempDir& dir, std::size_t samples, int units, int verbose) {
   mlp::test::write_banded_set(dir, "train", samples, 20, 20, 10, 5);
   mlp::test::write_bytes(dir.path("c.json"), R"({
     "seed": 3, "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
@@ -221,7 +222,11 @@ TEST_CASE("--set and the flags override the config") {
 
 TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches an uninterrupted run") {
   mlp::test::TempDir dir;
-  mlp::test::write_banded_set(dir, "train", 6000, 20, 20, 10, 5);
+  // Under the sanitizers a quarter of the work: still several epochs, each long
+  // enough that the signal lands inside the run.
+  const std::size_t samples = mlp::test::sanitized ? 1500 : 6000;
+  const int epochs = mlp::test::sanitized ? 4 : 8;
+  mlp::test::write_banded_set(dir, "train", samples, 20, 20, 10, 5);
   mlp::test::write_bytes(dir.path("big.json"), R"({
     "name": "big", "seed": 3,
     "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
@@ -229,7 +234,7 @@ TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches a
       {"type": "Flatten"}, {"type": "Dense", "units": 256, "activation": "relu"}, {"type": "Dropout", "rate": 0.2},
       {"type": "Dense", "units": 10, "activation": "softmax"}]},
     "compile": {"loss": "categorical_crossentropy", "optimizer": "adam", "metrics": ["acc"]},
-    "fit": {"epochs": 8, "batch_size": 8, "validation_split": 0.1, "verbose": 2}})");
+    "fit": {"epochs": )" + std::to_string(epochs) + R"(, "batch_size": 8, "validation_split": 0.1, "verbose": 2}})");
   const std::string base = train + " --threads 1 --config " + dir.path("big.json");
   REQUIRE(run(base + " -o " + dir.path("whole.mlp"), dir).code == 0);
 

@@ -4,12 +4,6 @@
 
 namespace mlp {
 
-std::size_t shape_size(const Shape& shape) {
-  std::size_t n = 1;
-  for (std::size_t d : shape) n *= d;
-  return n;
-}
-
 std::string LayerContext::auto_name(ObjectReader& reader, const std::string& snake_class) {
   const int uid = ++(*name_counters)[snake_class];
   std::string name = reader.string("name", snake_class + "_" + std::to_string(uid));

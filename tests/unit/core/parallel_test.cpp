@@ -64,7 +64,8 @@ TEST_CASE("for_ranges covers [0, n) exactly once, in aligned ranges, as many per
 
         const auto ranges = ranges_of(n, align, big_work, per_thread);
         const std::size_t units = (n + align - 1) / align;
-        const std::size_t expected = threads == 1 ? 1 : std::min<std::size_t>(threads * per_thread, units);
+        const std::size_t expected =
+            threads == 1 ? 1 : std::min<std::size_t>(static_cast<std::size_t>(threads) * per_thread, units);
         CHECK(ranges.size() == expected);
         for (const auto& [begin, end] : ranges) {
           CHECK(begin < end);

@@ -45,8 +45,8 @@ TEST_CASE("assign keeps exactly the entries that differ, and refuses a matrix de
 TEST_CASE("multiply_add adds x W over any block of rows and columns, and nothing outside it") {
   const std::size_t rows = 13;
   for (float background : {0.0f, -1.0f, 0.5f}) {
-    for (std::size_t inputs : {1, 7, 130, 300}) {
-      for (std::size_t units : {1, 5, 8, 13, 64, 100, 203}) {
+    for (std::size_t inputs : {1u, 7u, 130u, 300u}) {
+      for (std::size_t units : {1u, 5u, 8u, 13u, 64u, 100u, 203u}) {
         CAPTURE(background, inputs, units);
         const Matrix x = mostly_background(rows, inputs, background, 0.25, inputs * 31 + units);
         const Matrix w = random_matrix(inputs, units, units);
@@ -74,8 +74,8 @@ TEST_CASE("multiply_add adds x W over any block of rows and columns, and nothing
 TEST_CASE("transpose_multiply writes or adds alpha x^T d over any range of columns, and nothing outside it") {
   const std::size_t rows = 37;
   for (float background : {0.0f, -1.0f}) {
-    for (std::size_t inputs : {1, 9, 120}) {
-      for (std::size_t units : {1, 6, 8, 24, 33, 100}) {
+    for (std::size_t inputs : {1u, 9u, 120u}) {
+      for (std::size_t units : {1u, 6u, 8u, 24u, 33u, 100u}) {
         CAPTURE(background, inputs, units);
         const Matrix x = mostly_background(rows, inputs, background, 0.2, inputs + units);
         const Matrix d = random_matrix(rows, units, units * 7);

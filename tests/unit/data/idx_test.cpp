@@ -239,7 +239,10 @@ TEST_CASE("broken gzip files are refused", "[idx][gzip]") {
 
 TEST_CASE("load_dataset cross-checks images, labels and the model", "[dataset]") {
   test::TempDir dir;
-  const auto [images, labels] = test::write_banded_set(dir, "set", 6, 4, 5, 3, 5);
+  // Named copies, not a structured binding: the lambdas below capture them
+  // (clang 14 cannot capture a binding).
+  const auto files = test::write_banded_set(dir, "set", 6, 4, 5, 3, 5);
+  const std::string images = files.first, labels = files.second;
 
   SECTION("a good set") {
     const Dataset data = load_dataset(images, labels, {4, 5}, 3);

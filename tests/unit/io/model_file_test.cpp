@@ -23,7 +23,7 @@
 #include "config/config.h"
 #include "core/error.h"
 #include "core/rng.h"
-#include "io/atomic_file.h"
+#include "core/atomic_file.h"
 #include "io/model_file.h"
 #include "io/saved_model.h"
 #include "support/tiny_idx.h"

@@ -41,17 +41,17 @@ Vec clipped(Vec g, double clipnorm, double clipvalue) {
 }
 
 // lr * 1 / (1 + decay * iterations), iterations counting from 0.
-double decayed(double lr, double decay, int iteration) { return lr / (1.0 + decay * iteration); }
+double decayed(double lr, double decay, std::size_t iteration) { return lr / (1.0 + decay * static_cast<double>(iteration)); }
 
 // v = m v - lr g; p += v   (Nesterov: p += m v - lr g)
 Trajectory sgd(double lr, double momentum = 0, bool nesterov = false, double decay = 0, double clipnorm = 0,
                double clipvalue = 0) {
   Vec p = p0, v(3, 0.0);
   Trajectory out;
-  for (int t = 0; t < 2; ++t) {
+  for (std::size_t t = 0; t < 2; ++t) {
     const Vec g = clipped(grads[t], clipnorm, clipvalue);
     const double lr_t = decayed(lr, decay, t);
-    for (int i = 0; i < 3; ++i) {
+    for (std::size_t i = 0; i < 3; ++i) {
       v[i] = momentum * v[i] - lr_t * g[i];
       p[i] += nesterov ? momentum * v[i] - lr_t * g[i] : v[i];
     }
@@ -64,8 +64,8 @@ Trajectory sgd(double lr, double momentum = 0, bool nesterov = false, double dec
 Trajectory rmsprop(double lr, double rho, double eps) {
   Vec p = p0, a(3, 0.0);
   Trajectory out;
-  for (int t = 0; t < 2; ++t) {
-    for (int i = 0; i < 3; ++i) {
+  for (std::size_t t = 0; t < 2; ++t) {
+    for (std::size_t i = 0; i < 3; ++i) {
       const double g = grads[t][i];
       a[i] = rho * a[i] + (1 - rho) * g * g;
       p[i] -= lr * g / (std::sqrt(a[i]) + eps);
@@ -79,8 +79,8 @@ Trajectory rmsprop(double lr, double rho, double eps) {
 Trajectory adagrad(double lr, double eps) {
   Vec p = p0, a(3, 0.0);
   Trajectory out;
-  for (int t = 0; t < 2; ++t) {
-    for (int i = 0; i < 3; ++i) {
+  for (std::size_t t = 0; t < 2; ++t) {
+    for (std::size_t i = 0; i < 3; ++i) {
       const double g = grads[t][i];
       a[i] += g * g;
       p[i] -= lr * g / (std::sqrt(a[i]) + eps);
@@ -101,11 +101,11 @@ struct AdamHyper {
 Trajectory adam(const AdamHyper& h) {
   Vec p = p0, m(3, 0.0), v(3, 0.0), v_max(3, 0.0);
   Trajectory out;
-  for (int it = 0; it < 2; ++it) {
+  for (std::size_t it = 0; it < 2; ++it) {
     const double lr = decayed(h.lr, h.decay, it);
-    const double t = it + 1;
+    const double t = static_cast<double>(it + 1);
     const double lr_t = lr * std::sqrt(1 - std::pow(h.b2, t)) / (1 - std::pow(h.b1, t));
-    for (int i = 0; i < 3; ++i) {
+    for (std::size_t i = 0; i < 3; ++i) {
       const double g = grads[it][i];
       p[i] -= p[i] * lr * h.weight_decay;
       m[i] = h.b1 * m[i] + (1 - h.b1) * g;
@@ -125,7 +125,7 @@ Trajectory run(const Json& spec) {
   optimizer->prepare(3);
   std::vector<float> p(p0.begin(), p0.end());
   Trajectory out;
-  for (int t = 0; t < 2; ++t) {
+  for (std::size_t t = 0; t < 2; ++t) {
     std::vector<float> g(grads[t].begin(), grads[t].end());  // step() may clip them in place
     optimizer->step(p, g);
     out.emplace_back(p.begin(), p.end());
@@ -188,8 +188,8 @@ TEST_CASE("every optimizer's two steps match the Keras 2.2.4 update rules") {
       // Compared as displacements from p0, relative to their size: the code runs in
       // float32 with float32 hyperparameters (1 - float(0.999) is off by 1.3e-5,
       // as in Keras), so 3e-5 of the step; any wrong term in a rule is far bigger.
-      for (int t = 0; t < 2; ++t)
-        for (int i = 0; i < 3; ++i) {
+      for (std::size_t t = 0; t < 2; ++t)
+        for (std::size_t i = 0; i < 3; ++i) {
           INFO("step " << t + 1 << ", parameter " << i << ": " << actual[t][i] << " vs " << c.expected[t][i]);
           CHECK(actual[t][i] - p0[i] == Approx(c.expected[t][i] - p0[i]).epsilon(3e-5).margin(5e-8));
         }
@@ -374,7 +374,7 @@ TEST_CASE("on three threads every optimizer updates each part of a large arena b
       optimizer->prepare(3 * copies);
       std::vector<float> p(3 * copies);
       for (std::size_t i = 0; i < p.size(); ++i) p[i] = static_cast<float>(p0[i % 3]);
-      for (int t = 0; t < 2; ++t) {
+      for (std::size_t t = 0; t < 2; ++t) {
         std::vector<float> g(3 * copies);
         for (std::size_t i = 0; i < g.size(); ++i) g[i] = static_cast<float>(grads[t][i % 3]);
         optimizer->step(p, g);

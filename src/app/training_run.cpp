@@ -1,4 +1,4 @@
-#include "train/training_run.h"
+#include "app/training_run.h"
 
 #include <unistd.h>
 
@@ -10,6 +10,7 @@
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
+#include "core/clock.h"
 #include "core/error.h"
 #include "io/saved_model.h"
 #include "report/summary.h"
@@ -67,9 +68,9 @@ void check_batch_memory(const Model& model, std::size_t batch, const std::string
 // precision Keras's " - 14s" lacks; scripts/bench.sh reads these lines.
 class EpochTimer : public Callback {
  public:
-  void on_epoch_begin(int) override { start_ = ProgbarLogger::now_seconds(); }
+  void on_epoch_begin(int) override { start_ = seconds_now(); }
   void on_epoch_end(int epoch, const Logs&) override {
-    spdlog::info("epoch {} took {:.4f} s", epoch + 1, ProgbarLogger::now_seconds() - start_);
+    spdlog::info("epoch {} took {:.4f} s", epoch + 1, seconds_now() - start_);
   }
 
  private:
