@@ -18,13 +18,13 @@
 // updating the weights in place (beta = 1, plain SGD).
 // Prints key=value lines (seconds per step or per sample).
 #include <algorithm>
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <vector>
 
 #include "core/blas.h"
+#include "core/clock.h"
 #include "core/parallel.h"
 #include "core/sparse_rows.h"
 #include "data/idx.h"
@@ -42,25 +42,26 @@ struct Gemm {
   Split split;  // how Dense divides it between threads
 };
 
-double seconds_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
+using mlp::seconds_now;
+
+// A BLAS dimension (int, never negative) as a size.
+std::size_t size(int n) { return static_cast<std::size_t>(n); }
 
 // Rows [m0, m1) and columns [n0, n1) of C = op(A) op(B) + beta C, row-major.
 void gemm_block(const Gemm& g, int m0, int m1, int n0, int n1, const float* a, const float* b, float* c) {
   const int lda = g.ta == Trans::no ? g.k : g.m;
   const int ldb = g.tb == Trans::no ? g.n : g.k;
-  const float* a_block = g.ta == Trans::no ? a + std::size_t(m0) * lda : a + m0;
-  const float* b_block = g.tb == Trans::no ? b + n0 : b + std::size_t(n0) * ldb;
+  const float* a_block = g.ta == Trans::no ? a + size(m0) * size(lda) : a + m0;
+  const float* b_block = g.tb == Trans::no ? b + n0 : b + size(n0) * size(ldb);
   mlp::blas::gemm(g.ta, g.tb, m1 - m0, n1 - n0, g.k, 1.0f, a_block, lda, b_block, ldb, g.beta,
-                  c + std::size_t(m0) * g.n + n0, g.n);
+                  c + size(m0) * size(g.n) + n0, g.n);
 }
 
 // Median time of running all `gemms` once, over `repeats` rounds.
 double time_gemms(const std::vector<Gemm>& gemms, int repeats, bool split) {
   std::size_t biggest = 0;
   for (const auto& g : gemms)
-    biggest = std::max({biggest, std::size_t(g.m) * g.k, std::size_t(g.k) * g.n, std::size_t(g.m) * g.n});
+    biggest = std::max({biggest, size(g.m) * size(g.k), size(g.k) * size(g.n), size(g.m) * size(g.n)});
   std::vector<float> a(biggest, 0.01f), b(biggest, 0.02f), c(biggest, 0.0f);
   std::vector<double> times;
   for (int r = 0; r < repeats; ++r) {
@@ -88,7 +89,7 @@ double time_gemms(const std::vector<Gemm>& gemms, int repeats, bool split) {
 // Median time of the first layer's products going by the entries of `batches`
 // (each [rows x inputs], scaled images), as Dense runs them, plus `rest` (the
 // other layers' GEMMs, split), over `repeats` rounds that cycle through the batches.
-double time_products(const std::vector<mlp::SparseRows>& batches, int units, bool backward,
+double time_products(const std::vector<mlp::SparseRows>& batches, std::size_t units, bool backward,
                      const std::vector<Gemm>& rest, int repeats) {
   const std::size_t rows = batches[0].rows(), inputs = batches[0].cols();
   std::vector<float> w(inputs * units, 0.01f), z(rows * units, 0.0f), dz(rows * units, 0.02f),
@@ -97,17 +98,17 @@ double time_products(const std::vector<mlp::SparseRows>& batches, int units, boo
   for (int r = 0; r < repeats; ++r) {
     const mlp::SparseRows& x = batches[static_cast<std::size_t>(r) % batches.size()];
     const double start = seconds_now();
-    const double flops = 2.0 * static_cast<double>(x.stored()) * units;
-    if (rows > static_cast<std::size_t>(units))  // by rows for large batches, as Dense does
+    const double flops = 2.0 * static_cast<double>(x.stored()) * static_cast<double>(units);
+    if (rows > units)  // by rows for large batches, as Dense does
       mlp::parallel::for_ranges(rows, 1, flops, [&](std::size_t begin, std::size_t end) {
         x.multiply_add(begin, end, w.data(), units, 0, units, z.data(), units);
       });
     else
-      mlp::parallel::for_ranges(static_cast<std::size_t>(units), 8, flops, [&](std::size_t begin, std::size_t end) {
+      mlp::parallel::for_ranges(units, 8, flops, [&](std::size_t begin, std::size_t end) {
         x.multiply_add(0, rows, w.data(), units, begin, end, z.data(), units);
       });
     if (backward)
-      mlp::parallel::for_ranges(static_cast<std::size_t>(units), 8, flops, [&](std::size_t begin, std::size_t end) {
+      mlp::parallel::for_ranges(units, 8, flops, [&](std::size_t begin, std::size_t end) {
         x.transpose_multiply(begin, end, dz.data(), units, 1.0f, false, grad.data());
       });
     times.push_back(seconds_now() - start);
@@ -198,9 +199,9 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "gemm_limit: %s holds fewer images than a batch\n", images.c_str());
       return 2;
     }
-    time_products(train_batches, widths[1], true, step_rest, 50);  // warm up
-    const double products_step = time_products(train_batches, widths[1], true, step_rest, 500);
-    const double products_infer = time_products(infer_batches, widths[1], false, infer_rest, 50);
+    time_products(train_batches, size(widths[1]), true, step_rest, 50);  // warm up
+    const double products_step = time_products(train_batches, size(widths[1]), true, step_rest, 500);
+    const double products_infer = time_products(infer_batches, size(widths[1]), false, infer_rest, 50);
     std::printf("products_step=%.9f\nproducts_infer_per_sample=%.12f\n", products_step, products_infer / infer_batch);
   }
   return 0;

@@ -26,7 +26,7 @@ class CheckpointWriter : public Callback {
  public:
   CheckpointWriter(std::string path, const Compiled& compiled, const FitState& state)
       : path_(std::move(path)), compiled_(compiled), state_(state) {}
-  void on_epoch_end(int, const Logs&) override { save_model_file(path_, to_model_file(compiled_, state_)); }
+  void on_epoch_end(int, Logs&) override { save_model_file(path_, to_model_file(compiled_, state_)); }
 
  private:
   std::string path_;
@@ -69,7 +69,7 @@ void check_batch_memory(const Model& model, std::size_t batch, const std::string
 class EpochTimer : public Callback {
  public:
   void on_epoch_begin(int) override { start_ = seconds_now(); }
-  void on_epoch_end(int epoch, const Logs&) override {
+  void on_epoch_end(int epoch, Logs&) override {
     spdlog::info("epoch {} took {:.4f} s", epoch + 1, seconds_now() - start_);
   }
 

@@ -12,21 +12,26 @@ Json tensor_entry(const std::string& name, const Shape& shape, std::size_t offse
   return {{"name", name}, {"shape", shape}, {"offset", offset * 4}};
 }
 
+Json weight_entry(const ParamSlice& slice) {
+  Json entry = tensor_entry(slice.layer + "/" + slice.name, slice.shape, slice.offset);
+  entry["trainable"] = slice.trainable;
+  return entry;
+}
+
 }  // namespace
 
 ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
   const Model& model = *compiled.model;
   ModelFile file;
   Json tensors = Json::array();
-  for (const auto& slice : model.param_slices())
-    tensors.push_back(tensor_entry(slice.layer + "/" + slice.name, slice.shape, slice.offset));
+  for (const auto& slice : model.param_slices()) tensors.push_back(weight_entry(slice));
   file.payload = model.params();
 
   const Optimizer& optimizer = *compiled.optimizer;
   Json slots = Json::array();
   const auto names = optimizer.slot_names();
   for (std::size_t s = 0; s < names.size(); ++s) {
-    slots.push_back(tensor_entry("optimizer/" + names[s], {model.param_count()}, file.payload.size()));
+    slots.push_back(tensor_entry("optimizer/" + names[s], {model.trainable_count()}, file.payload.size()));
     file.payload.insert(file.payload.end(), optimizer.slots()[s].begin(), optimizer.slots()[s].end());
   }
 
@@ -93,9 +98,15 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     if (!weights.is_array() || weights.size() != slices.size())
       throw DataError(path, fmt::format("holds {} weight tensors, its architecture needs {}",
                                         weights.is_array() ? weights.size() : 0, slices.size()));
-    for (std::size_t i = 0; i < slices.size(); ++i)
+    for (std::size_t i = 0; i < slices.size(); ++i) {
       read_tensor(file, weights[i], slices[i].layer + "/" + slices[i].name, slices[i].shape, slices[i].size,
                   model.params().data() + slices[i].offset, path);
+      // Files written before the flag existed hold trainable weights only.
+      if (weights[i].value("trainable", true) != slices[i].trainable)
+        throw DataError(path, fmt::format("tensor '{}/{}' is stored as {}trainable where the architecture has it {}",
+                                          slices[i].layer, slices[i].name, slices[i].trainable ? "non-" : "",
+                                          slices[i].trainable ? "trainable" : "non-trainable"));
+    }
 
     Optimizer& optimizer = *loaded.compiled.optimizer;
     const Json& opt = header.value("optimizer", Json::object());
@@ -104,7 +115,7 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     if (!slots.is_array() || slots.size() != names.size())
       throw DataError(path, "optimizer state does not match the optimizer in the config");
     for (std::size_t s = 0; s < names.size(); ++s)
-      read_tensor(file, slots[s], "optimizer/" + names[s], {model.param_count()}, model.param_count(),
+      read_tensor(file, slots[s], "optimizer/" + names[s], {model.trainable_count()}, model.trainable_count(),
                   optimizer.slots()[s].data(), path);
     optimizer.set_iterations(opt.at("iterations").get<std::int64_t>());
 

@@ -20,6 +20,10 @@ namespace mlp {
 struct ParamSpec {
   std::string name;  // "kernel", "bias"
   Shape shape;
+  // False for a weight no optimizer may change (BatchNormalization's moving mean
+  // and variance, keras@2.2.4:keras/layers/normalization.py add_weight(trainable=False)):
+  // it gets no gradient, and the summary counts it as non-trainable.
+  bool trainable = true;
 };
 
 struct ForwardContext {
@@ -30,7 +34,8 @@ struct ForwardContext {
   bool no_backward = false;
   // The value most of the input's entries hold (a blank pixel's, after scaling),
   // when the layer reads the model's input: a Dense layer then multiplies by
-  // only the entries that differ (core/sparse_rows.h).
+  // only the entries that differ (core/sparse_rows.h). Set by the Model (see
+  // Model::set_input_background), for that layer only.
   std::optional<float> input_background = std::nullopt;
 };
 
@@ -44,7 +49,8 @@ class Layer {
   virtual Shape output_shape() const = 0;
 
   virtual std::vector<ParamSpec> param_specs() const { return {}; }
-  // Views into the arena, in param_specs() order, each spec's size long.
+  // Views into the arena, in param_specs() order, each spec's size long; the
+  // gradient of a non-trainable parameter is null.
   virtual void bind(std::vector<float*> /*params*/, std::vector<float*> /*grads*/) {}
   virtual void init_params(Rng& /*rng*/) {}
   // Regularization penalty added to the loss (Keras adds layer.losses to total_loss).
@@ -61,12 +67,13 @@ class Layer {
   // null, dL/dx. The first layer passes dx = null: nobody needs the input's gradient.
   virtual void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) = 0;
 
-  // backward() fused with plain gradient descent, p -= rate * dL/dp, for layers
-  // that can apply it inside their gradient GEMM (beta = 1) and so skip writing
-  // and re-reading the gradient. dx is computed with the weights before the
-  // update. Returns false when the layer only wrote its grads (the default), and
-  // the caller applies the update.
-  virtual bool backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float /*rate*/) {
+  // backward() with a plain SGD step, p -= rate * dL/dp, for layers that can
+  // apply it inside their gradient GEMM (beta = 1) and so skip writing and
+  // re-reading the gradient. dx is computed with the weights before the step.
+  // Returns false when the layer only wrote its grads (the default): the caller
+  // then takes the step.
+  virtual bool backward_with_sgd_step(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx,
+                                      float /*rate*/) {
     backward(x, y, dy, dx);
     return false;
   }

@@ -1,5 +1,6 @@
 #include "nn/model.h"
 
+#include <algorithm>
 #include <map>
 
 #include <fmt/format.h>
@@ -51,25 +52,40 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
                                             spec.name, shape_text(spec.shape), static_cast<double>(total) + size,
                                             human_bytes((static_cast<double>(total) + size) * bytes_per_param),
                                             max_params));
-      slices_.push_back({layer->name(), spec.name, spec.shape, total, static_cast<std::size_t>(size)});
+      slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
       total += static_cast<std::size_t>(size);
     }
     context.input_shape = layer->output_shape();
     layers_.push_back(std::move(layer));
   }
+  // The arena holds the trainable parameters first, layer after layer, then the
+  // rest: the optimizer and the gradients see one contiguous span, and each
+  // layer's trainable parameters are one range of it.
+  trainable_count_ = 0;
+  for (const auto& slice : slices_)
+    if (slice.trainable) trainable_count_ += slice.size;
+  std::size_t trainable_offset = 0, frozen_offset = trainable_count_;
+  for (auto& slice : slices_) {
+    std::size_t& offset = slice.trainable ? trainable_offset : frozen_offset;
+    slice.offset = offset;
+    offset += slice.size;
+  }
   params_.assign(total, 0.0f);
-  grads_.assign(total, 0.0f);
-  // Slices are laid out layer after layer, so each layer owns one contiguous range.
-  std::size_t slice = 0, offset = 0;
+  grads_.assign(trainable_count_, 0.0f);
+  std::size_t slice = 0;
   for (auto& layer : layers_) {
     std::vector<float*> p, g;
-    const std::size_t begin = offset;
+    std::size_t begin = trainable_offset, end = 0;
     for (std::size_t k = 0; k < layer->param_specs().size(); ++k, ++slice) {
-      p.push_back(params_.data() + slices_[slice].offset);
-      g.push_back(grads_.data() + slices_[slice].offset);
-      offset += slices_[slice].size;
+      const ParamSlice& s = slices_[slice];
+      p.push_back(params_.data() + s.offset);
+      g.push_back(s.trainable ? grads_.data() + s.offset : nullptr);
+      if (s.trainable) {
+        begin = std::min(begin, s.offset);
+        end = std::max(end, s.offset + s.size);
+      }
     }
-    layer_params_.emplace_back(begin, offset);
+    layer_params_.emplace_back(begin, std::max(begin, end));
     layer->bind(std::move(p), std::move(g));
   }
   // Layers up to the first one with parameters need no input gradient.
@@ -80,6 +96,8 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
   inputs_.resize(layers_.size());
   results_.resize(layers_.size());
 }
+
+std::span<float> Model::trainable_params() { return {params_.data(), trainable_count_}; }
 
 std::size_t Model::output_size() const { return shape_size(layers_.back()->output_shape()); }
 
@@ -106,7 +124,8 @@ double Model::penalty() const {
 }
 
 const Matrix& Model::forward(const Matrix& x, const ForwardContext& ctx) {
-  ForwardContext layer_ctx = ctx;  // input_background holds for the model's input only
+  ForwardContext layer_ctx = ctx;
+  layer_ctx.input_background = input_background_;  // for the layer that reads the model's input only
   const Matrix* input = &x;
   for (std::size_t i = 0; i < layers_.size(); ++i) {
     inputs_[i] = input;
@@ -131,9 +150,9 @@ void Model::backward_pass(const Matrix& d_output, Step&& step) {
   }
 }
 
-void Model::backward_descend(const Matrix&, const Matrix& d_output, float rate) {
+void Model::backward_with_sgd_step(const Matrix&, const Matrix& d_output, float rate) {
   backward_pass(d_output, [&](std::size_t i, const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
-    if (!layers_[i]->backward_descend(x, y, dy, dx, rate))
+    if (!layers_[i]->backward_with_sgd_step(x, y, dy, dx, rate))
       for (std::size_t k = layer_params_[i].first; k < layer_params_[i].second; ++k) params_[k] -= rate * grads_[k];
   });
 }

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <memory>
+#include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -20,6 +22,7 @@ struct ParamSlice {
   Shape shape;
   std::size_t offset = 0;  // into the arena, in floats
   std::size_t size = 0;
+  bool trainable = true;
 };
 
 class Model {
@@ -40,11 +43,21 @@ class Model {
   const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
   Json layers_config() const;
 
+  // The arena: every parameter, the trainable ones first. Gradients (and so the
+  // optimizer's slots) exist for the trainable ones only: no optimizer reaches a
+  // non-trainable weight such as BatchNormalization's moving mean.
   std::size_t param_count() const { return params_.size(); }
+  std::size_t trainable_count() const { return trainable_count_; }
   const std::vector<ParamSlice>& param_slices() const { return slices_; }
   std::vector<float>& params() { return params_; }
   const std::vector<float>& params() const { return params_; }
+  std::span<float> trainable_params();
   std::vector<float>& grads() { return grads_; }
+
+  // The value most entries of the model's input hold (a blank pixel, after
+  // scaling): the layer reading the input may then go by the entries that differ
+  // (see ForwardContext). Set once, where the preprocessing is known.
+  void set_input_background(std::optional<float> value) { input_background_ = value; }
 
   // Upper bound of the floats one sample needs in the forward and backward
   // buffers (outputs, pre-activations, and their gradients).
@@ -58,9 +71,9 @@ class Model {
   // After forward(x): fills grads() from dL/d(output). `x` must be the matrix
   // the forward pass read.
   void backward(const Matrix& x, const Matrix& d_output);
-  // backward() and the plain gradient-descent step p -= rate * grad in one pass
-  // (see Layer::backward_descend); the same update as backward() followed by it.
-  void backward_descend(const Matrix& x, const Matrix& d_output, float rate);
+  // backward() and a plain SGD step p -= rate * grad in one pass (see
+  // Layer::backward_with_sgd_step); the same update as backward() followed by it.
+  void backward_with_sgd_step(const Matrix& x, const Matrix& d_output, float rate);
 
  private:
   Shape input_shape_;
@@ -68,6 +81,8 @@ class Model {
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;
   std::vector<float> grads_;
+  std::size_t trainable_count_ = 0;
+  std::optional<float> input_background_;
   // Runs `step(i, x, y, dy, dx)` for the layers from the last down to the first
   // with parameters, threading dL/dy through them.
   template <class Step>
@@ -79,7 +94,7 @@ class Model {
   // produced (a pass-through layer produces its input, no copy).
   std::vector<const Matrix*> inputs_, results_;
   std::size_t first_trainable_ = 0;
-  std::vector<std::pair<std::size_t, std::size_t>> layer_params_;  // [begin, end) of each layer's arena part
+  std::vector<std::pair<std::size_t, std::size_t>> layer_params_;  // [begin, end) of each layer's trainable part
 };
 
 }  // namespace mlp

@@ -35,20 +35,24 @@ std::string output_shape_text(const Shape& shape) {
 void print_summary(const Model& model, std::ostream& out) {
   const std::string rule(line_length, '_'), double_rule(line_length, '=');
   out << rule << '\n' << row({"Layer (type)", "Output Shape", "Param #"}) << '\n' << double_rule << '\n';
-  std::int64_t total = 0;
+  std::int64_t total = 0, trainable = 0;
   const auto& layers = model.layers();
   for (std::size_t i = 0; i < layers.size(); ++i) {
     std::size_t count = 0;
-    for (const auto& spec : layers[i]->param_specs()) count += shape_size(spec.shape);
+    for (const auto& spec : layers[i]->param_specs()) {
+      count += shape_size(spec.shape);
+      if (spec.trainable) trainable += static_cast<std::int64_t>(shape_size(spec.shape));
+    }
     total += static_cast<std::int64_t>(count);
     out << row({layers[i]->name() + " (" + layers[i]->class_name() + ")", output_shape_text(layers[i]->output_shape()),
                 std::to_string(count)})
         << '\n'
         << (i + 1 == layers.size() ? double_rule : rule) << '\n';
   }
+  // Counted by each weight's flag, as keras@2.2.4:keras/utils/layer_utils.py does.
   out << "Total params: " << thousands(total) << '\n'
-      << "Trainable params: " << thousands(total) << '\n'
-      << "Non-trainable params: 0\n"
+      << "Trainable params: " << thousands(trainable) << '\n'
+      << "Non-trainable params: " << thousands(total - trainable) << '\n'
       << rule << '\n';
 }
 

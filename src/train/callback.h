@@ -1,12 +1,19 @@
-// The fit loop only emits events; reporting (progress lines, CSV, history) are
-// callbacks, as in keras@2.2.4:keras/callbacks.py.
+// The fit loop only emits events; callbacks average the metrics, record the
+// history, stop on NaN, print, log and checkpoint, and may stop training, as in
+// keras@2.2.4:keras/callbacks.py and keras/engine/training_arrays.py. A new
+// callback is one new file: a class deriving from Callback.
 #pragma once
 
+#include <cstddef>
+#include <span>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace mlp {
+
+class Model;
+class Optimizer;
 
 // Named values in Keras's order: loss, metrics, then val_loss, val_metrics.
 using Logs = std::vector<std::pair<std::string, double>>;
@@ -18,15 +25,66 @@ struct TrainInfo {
   int epochs = 0;       // the final epoch's number
 };
 
+// What one training step reports. `size` and `values` ([loss, metric...] means
+// over the batch) come from the step; BaseLogger, first in every fit, adds the
+// epoch's sample-weighted running means so far.
+struct BatchLogs {
+  std::size_t size = 0;
+  std::span<const double> values;
+  std::size_t seen = 0;           // samples so far this epoch, this batch's included
+  const Logs* running = nullptr;  // their [loss, metric...] means so far
+};
+
+// What a callback may reach and steer, as Keras's callback.model: the model, its
+// optimizer, and the flag that ends fit() (after the current batch: that epoch
+// ends without validation, as in Keras).
+struct FitControl {
+  Model* model = nullptr;
+  Optimizer* optimizer = nullptr;
+  bool stop_training = false;
+};
+
 class Callback {
  public:
   virtual ~Callback() = default;
+  void set_control(FitControl* control) { control_ = control; }
+
   virtual void on_train_begin(const TrainInfo&) {}
   virtual void on_epoch_begin(int /*epoch (0-based)*/) {}
-  // `seen` samples so far this epoch; `running` = sample-weighted means so far.
-  virtual void on_batch_end(std::size_t /*seen*/, const Logs& /*running*/) {}
-  virtual void on_epoch_end(int /*epoch*/, const Logs& /*epoch_logs*/) {}
+  virtual void on_batch_end(std::size_t /*batch (0-based, in its epoch)*/, BatchLogs& /*logs*/) {}
+  // `logs` holds the epoch's means (BaseLogger puts them first) and the
+  // validation values; a callback may add its own, as Keras's do.
+  virtual void on_epoch_end(int /*epoch*/, Logs& /*logs*/) {}
   virtual void on_train_end() {}
+
+ protected:
+  FitControl* control_ = nullptr;  // set before on_train_begin
+};
+
+// Calls each event on every callback, in order.
+class CallbackList {
+ public:
+  CallbackList(std::vector<Callback*> callbacks, FitControl& control) : callbacks_(std::move(callbacks)) {
+    for (auto* c : callbacks_) c->set_control(&control);
+  }
+  void on_train_begin(const TrainInfo& info) {
+    for (auto* c : callbacks_) c->on_train_begin(info);
+  }
+  void on_epoch_begin(int epoch) {
+    for (auto* c : callbacks_) c->on_epoch_begin(epoch);
+  }
+  void on_batch_end(std::size_t batch, BatchLogs& logs) {
+    for (auto* c : callbacks_) c->on_batch_end(batch, logs);
+  }
+  void on_epoch_end(int epoch, Logs& logs) {
+    for (auto* c : callbacks_) c->on_epoch_end(epoch, logs);
+  }
+  void on_train_end() {
+    for (auto* c : callbacks_) c->on_train_end();
+  }
+
+ private:
+  std::vector<Callback*> callbacks_;
 };
 
 }  // namespace mlp

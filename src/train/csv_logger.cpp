@@ -31,7 +31,7 @@ std::string CsvLogger::render(const std::vector<Logs>& epochs) {
   return text;
 }
 
-void CsvLogger::on_epoch_end(int, const Logs& logs) {
+void CsvLogger::on_epoch_end(int, Logs& logs) {
   epochs_.push_back(logs);
   write_file_atomically(path_, render(epochs_));
 }

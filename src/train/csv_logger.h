@@ -15,7 +15,7 @@ namespace mlp {
 class CsvLogger : public Callback {
  public:
   CsvLogger(std::string path, std::vector<Logs> earlier_epochs);
-  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_epoch_end(int epoch, Logs& logs) override;
 
   static std::string render(const std::vector<Logs>& epochs);
 

@@ -10,7 +10,7 @@ std::vector<double> evaluate(Model& model, Objective& objective, const BatchSour
   MeanAccumulator totals(objective.size());
   Matrix x, y;
   std::vector<double> means;
-  const ForwardContext inference{.no_backward = true, .input_background = source.scale[0]};
+  const ForwardContext inference{.no_backward = true};
   for (std::size_t start = 0; start < indices.size(); start += batch_size) {
     const auto batch = indices.subspan(start, std::min(batch_size, indices.size() - start));
     gather_batch(*source.data, batch, source.scale, source.classes, x, y);

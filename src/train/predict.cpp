@@ -9,7 +9,7 @@ void predict_batches(Model& model, const Dataset& data, const std::array<float, 
                      const std::function<void(std::size_t first, const Matrix& outputs)>& on_batch) {
   std::vector<std::uint32_t> indices;
   Matrix x;
-  const ForwardContext inference{.no_backward = true, .input_background = scale[0]};
+  const ForwardContext inference{.no_backward = true};
   for (std::size_t start = 0; start < data.size(); start += batch_size) {
     const std::size_t n = std::min(batch_size, data.size() - start);
     indices.resize(n);

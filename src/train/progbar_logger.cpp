@@ -34,13 +34,17 @@ void ProgbarLogger::on_epoch_begin(int epoch) {
   seen_ = 0;
 }
 
-void ProgbarLogger::on_batch_end(std::size_t seen, const Logs& running) {
+void ProgbarLogger::on_batch_end(std::size_t, BatchLogs& logs) {
+  if (logs.running) update(logs.seen, *logs.running);
+}
+
+void ProgbarLogger::update(std::size_t seen, const Logs& running) {
   seen_ = seen;
   // The last batch is drawn by on_epoch_end, with the validation values.
   if (verbose_ == 1 && seen < target_) draw(seen, running, false);
 }
 
-void ProgbarLogger::on_epoch_end(int, const Logs& logs) {
+void ProgbarLogger::on_epoch_end(int, Logs& logs) {
   if (verbose_ == 0) return;
   draw(seen_, logs, true);
 }

@@ -20,8 +20,10 @@ class ProgbarLogger : public Callback {
 
   void on_train_begin(const TrainInfo& info) override;
   void on_epoch_begin(int epoch) override;
-  void on_batch_end(std::size_t seen, const Logs& running) override;
-  void on_epoch_end(int epoch, const Logs& logs) override;
+  void on_batch_end(std::size_t batch, BatchLogs& logs) override;
+  // The bar after `seen` samples with these running means (what on_batch_end draws).
+  void update(std::size_t seen, const Logs& running);
+  void on_epoch_end(int epoch, Logs& logs) override;
 
  private:
   void draw(std::size_t current, const Logs& values, bool finished);

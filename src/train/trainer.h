@@ -11,21 +11,10 @@
 #include "nn/model.h"
 #include "nn/optimizers/optimizer.h"
 #include "train/callback.h"
+#include "train/fit_state.h"
 #include "train/evaluate.h"
 
 namespace mlp {
-
-// Where a run is: with the weights and the optimizer state it is all a checkpoint
-// needs to resume exactly, even from inside an epoch.
-struct FitState {
-  std::uint64_t seed = 0;
-  int next_epoch = 0;            // 0-based
-  std::size_t next_batch = 0;    // above 0 when the run stopped inside next_epoch
-  std::vector<double> epoch_sums;  // that epoch's totals so far (MeanAccumulator)
-  std::size_t epoch_count = 0;
-  std::array<std::uint64_t, 4> dropout_rng{};
-  std::vector<Logs> history;     // one entry per finished epoch
-};
 
 struct FitData {
   BatchSource source;
@@ -43,8 +32,10 @@ std::size_t validation_split_at(std::size_t samples, double validation_split);
 void epoch_order(std::uint64_t seed, int epoch, bool shuffle, std::vector<std::uint32_t>& order);
 
 // Runs the batches from (state.next_epoch, state.next_batch) to the end of epoch
-// fit.epochs - 1. Returns false, with `state` pointing at the next step, when
-// `stop` became true between two steps; true when every epoch ran.
+// fit.epochs - 1, or until a callback sets FitControl::stop_training. The
+// callbacks run after fit's own BaseLogger, TerminateOnNaN and History. Returns
+// false, with `state` pointing at the next step, when `stop` became true between
+// two steps (a signal); true otherwise.
 bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConfig& fit, FitData& data,
          FitState& state, const std::vector<Callback*>& callbacks, const std::atomic<bool>* stop = nullptr);
 

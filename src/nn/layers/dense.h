@@ -1,6 +1,8 @@
 // Dense: y = activation(x W + b), W of shape [inputs x units] as Keras stores it.
 #pragma once
 
+#include <optional>
+
 #include "core/sparse_rows.h"
 #include "nn/activations.h"
 #include "nn/initializers.h"
@@ -29,7 +31,7 @@ class Dense : public Layer {
   double penalty() const override;
   void forward(const Matrix& x, Matrix& y, const ForwardContext& ctx) override;
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override;
-  bool backward_descend(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) override;
+  bool backward_with_sgd_step(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, float rate) override;
   nlohmann::json config() const override;
 
  private:
@@ -48,6 +50,8 @@ class Dense : public Layer {
   SparseRows sparse_input_;
   bool input_is_sparse_ = false;
 
+  // The three equations of backward (dense.cpp), with or without the SGD step.
+  void backward_pass(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx, std::optional<float> sgd_rate);
   void forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row_begin, std::size_t row_end,
                      std::size_t unit_begin, std::size_t unit_end) const;
   // dz = dL/dz from dy, and the bias gradient; by slices of the units.

@@ -31,16 +31,16 @@ class Optimizer {
   virtual std::string type() const = 0;
   virtual std::vector<std::string> slot_names() const { return {}; }
 
-  // Sizes the slots for `param_count` parameters (zeros).
+  // Sizes the slots for `param_count` (trainable) parameters, zeros.
   void prepare(std::size_t param_count);
   // One update. `grads` may be modified (clipping).
   void step(std::span<float> params, std::span<float> grads);
 
-  // When this step is plain gradient descent, p -= rate * g with no state and no
-  // clipping, its rate: the model can then apply it inside its GEMMs
-  // (Model::backward_descend) and the step ends with skip_step().
-  virtual std::optional<float> descent_rate() const { return std::nullopt; }
-  void skip_step() { ++iterations_; }
+  // When this step is plain SGD, p -= rate * g with no state and no clipping, its
+  // rate: the model can then take it inside its backward pass
+  // (Model::backward_with_sgd_step), and count_step() counts it here.
+  virtual std::optional<float> plain_sgd_rate() const { return std::nullopt; }
+  void count_step() { ++iterations_; }  // a step taken elsewhere: decay follows the count
 
   std::int64_t iterations() const { return iterations_; }
   void set_iterations(std::int64_t n) { iterations_ = n; }

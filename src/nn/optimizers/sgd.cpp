@@ -11,7 +11,7 @@ class Sgd : public Optimizer {
       : Optimizer(common), momentum_(momentum), nesterov_(nesterov) {}
 
   std::string type() const override { return "sgd"; }
-  std::optional<float> descent_rate() const override {
+  std::optional<float> plain_sgd_rate() const override {
     if (momentum_ != 0.0 || common_.clipnorm > 0.0 || common_.clipvalue > 0.0) return std::nullopt;
     return current_learning_rate();
   }

@@ -419,7 +419,7 @@ TEST_CASE("Dropout: identity at inference; in training keeps 1 - rate and scales
   CHECK_THROWS_AS(Model({4}, parse(R"([{"type": "Dropout", "rate": 1.0}])")), mlp::ConfigError);
 }
 
-TEST_CASE("backward_descend applies the same step as backward followed by p -= rate * grad") {
+TEST_CASE("backward_with_sgd_step applies the same step as backward followed by p -= rate * grad") {
   const Json layers = Json::parse(R"([{"type": "Flatten"},
       {"type": "Dense", "units": 6, "activation": "tanh", "kernel_regularizer": {"l1": 0.01, "l2": 0.02}},
       {"type": "Dropout", "rate": 0.0},
@@ -443,7 +443,7 @@ TEST_CASE("backward_descend applies the same step as backward followed by p -= r
   for (std::size_t i = 0; i < grads.size(); ++i) separate.params()[i] -= rate * grads[i];
 
   fused.forward(x, {});
-  fused.backward_descend(x, dy, rate);
+  fused.backward_with_sgd_step(x, dy, rate);
 
   REQUIRE(fused.params().size() == separate.params().size());
   for (std::size_t i = 0; i < fused.params().size(); ++i) {
@@ -480,7 +480,7 @@ TEST_CASE("on two threads the layers compute what they compute on one") {
     const Matrix& inferred = model.forward(x, {.no_backward = true});
     r.infer_out.assign(inferred.data(), inferred.data() + inferred.size());
     model.forward(x, {.training = true});
-    model.backward_descend(x, dy, 0.1f);
+    model.backward_with_sgd_step(x, dy, 0.1f);
     r.descended = model.params();
     mlp::parallel::set_threads(1);
     return r;
@@ -523,7 +523,8 @@ TEST_CASE("given its input's background, the first Dense computes what it comput
         sparse.params() = dense.params();
         const Matrix x = mostly_background(rows, 120, -1.0f, 0.2, 9);
         const Matrix dy = random_matrix(rows, dense.output_size(), 10);
-        const mlp::ForwardContext with_background{.training = true, .input_background = -1.0f};
+        sparse.set_input_background(-1.0f);
+        const mlp::ForwardContext with_background{.training = true};
 
         const std::vector<double> dense_out = to_double(dense.forward(x, {.training = true}));
         const std::vector<double> sparse_out = to_double(sparse.forward(x, with_background));
@@ -536,14 +537,14 @@ TEST_CASE("given its input's background, the first Dense computes what it comput
         CHECK(std::count_if(dense.grads().begin(), dense.grads().end(), [](float g) { return std::fabs(g) > 1e-3f; }) >
               100);
 
-        const mlp::ForwardContext inferring{.no_backward = true, .input_background = -1.0f};
+        const mlp::ForwardContext inferring{.no_backward = true};
         const std::vector<double> inferred = to_double(sparse.forward(x, inferring));
         for (std::size_t i = 0; i < dense_out.size(); ++i) REQUIRE(inferred[i] == Approx(dense_out[i]).margin(1e-5));
 
         dense.forward(x, {.training = true});
-        dense.backward_descend(x, dy, 0.1f);
+        dense.backward_with_sgd_step(x, dy, 0.1f);
         sparse.forward(x, with_background);
-        sparse.backward_descend(x, dy, 0.1f);
+        sparse.backward_with_sgd_step(x, dy, 0.1f);
         for (std::size_t i = 0; i < dense.params().size(); ++i)
           REQUIRE(sparse.params()[i] == Approx(dense.params()[i]).margin(1e-5));
         mlp::parallel::set_threads(1);
@@ -562,7 +563,7 @@ TEST_CASE("a first Dense going by the input's non-background entries: gradients 
     for (float& p : model.params()) p *= 0.2f;  // keeps tanh off its flat tails
     const Matrix x = mostly_background(batch, 40, background, 0.3, 22);
     GradCheckOptions options;
-    options.ctx.input_background = background;
+    model.set_input_background(background);
     const auto result = check_all_params(model, x, options);
     INFO(result.describe());
     CHECK(result.worst_error < 2e-3);

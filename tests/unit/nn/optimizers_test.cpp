@@ -341,24 +341,24 @@ TEST_CASE("optimizer config errors name the key path and suggest the nearest nam
   }
 }
 
-TEST_CASE("descent_rate: only stateless, unclipped SGD is plain descent, with decay applied") {
+TEST_CASE("plain_sgd_rate: only stateless, unclipped SGD is plain descent, with decay applied") {
   auto make = [](const char* text) { return mlp::make_optimizer(mlp::Json::parse(text), "compile.optimizer"); };
   auto sgd = make(R"("sgd")");
-  REQUIRE(sgd->descent_rate().has_value());
-  CHECK(*sgd->descent_rate() == Approx(0.01));
+  REQUIRE(sgd->plain_sgd_rate().has_value());
+  CHECK(*sgd->plain_sgd_rate() == Approx(0.01));
 
   auto decayed = make(R"({"type": "sgd", "learning_rate": 0.1, "decay": 0.5})");
   decayed->prepare(1);
-  decayed->skip_step();
-  decayed->skip_step();
+  decayed->count_step();
+  decayed->count_step();
   CHECK(decayed->iterations() == 2);
-  CHECK(*decayed->descent_rate() == Approx(0.1 / (1 + 0.5 * 2)));
+  CHECK(*decayed->plain_sgd_rate() == Approx(0.1 / (1 + 0.5 * 2)));
 
-  CHECK_FALSE(make(R"({"type": "sgd", "momentum": 0.9})")->descent_rate());
-  CHECK_FALSE(make(R"({"type": "sgd", "clipnorm": 1.0})")->descent_rate());
-  CHECK_FALSE(make(R"({"type": "sgd", "clipvalue": 1.0})")->descent_rate());
-  CHECK_FALSE(make(R"("adam")")->descent_rate());
-  CHECK_FALSE(make(R"("rmsprop")")->descent_rate());
+  CHECK_FALSE(make(R"({"type": "sgd", "momentum": 0.9})")->plain_sgd_rate());
+  CHECK_FALSE(make(R"({"type": "sgd", "clipnorm": 1.0})")->plain_sgd_rate());
+  CHECK_FALSE(make(R"({"type": "sgd", "clipvalue": 1.0})")->plain_sgd_rate());
+  CHECK_FALSE(make(R"("adam")")->plain_sgd_rate());
+  CHECK_FALSE(make(R"("rmsprop")")->plain_sgd_rate());
 }
 
 TEST_CASE("on three threads every optimizer updates each part of a large arena by the same rules") {

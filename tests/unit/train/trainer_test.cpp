@@ -64,7 +64,7 @@ struct Run {
 
 struct BatchRecorder : Callback {
   std::vector<std::size_t> seen;
-  void on_batch_end(std::size_t s, const Logs&) override { seen.push_back(s); }
+  void on_batch_end(std::size_t, BatchLogs& logs) override { seen.push_back(logs.seen); }
 };
 
 }  // namespace
@@ -150,7 +150,7 @@ TEST_CASE("a run stopped inside an epoch and resumed ends with identical weights
     std::atomic<bool>& stop;
     int batches;
     StopAfter(std::atomic<bool>& s, int n) : stop(s), batches(n) {}
-    void on_batch_end(std::size_t, const Logs&) override {
+    void on_batch_end(std::size_t, BatchLogs&) override {
       if (--batches == 0) stop = true;
     }
   };

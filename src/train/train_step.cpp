@@ -1,0 +1,35 @@
+#include "train/train_step.h"
+
+#include "core/clock.h"
+
+namespace mlp {
+
+void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
+                    StepTimes* times) {
+  const double t0 = times ? seconds_now() : 0.0;
+  const Matrix& output = model_.forward(x, {.training = true, .dropout_rng = &dropout_rng});
+  const double t1 = times ? seconds_now() : 0.0;
+  objective_.batch_means(output, y, means);
+  means[0] += model_.penalty();
+  objective_.gradient(output, y, d_output_);
+  const double t2 = times ? seconds_now() : 0.0;
+  double t3 = t2;
+  if (const auto rate = optimizer_.plain_sgd_rate()) {
+    // Plain SGD: the layers take the step inside their gradient products.
+    model_.backward_with_sgd_step(x, d_output_, *rate);
+    optimizer_.count_step();
+    if (times) t3 = seconds_now();
+  } else {
+    model_.backward(x, d_output_);
+    if (times) t3 = seconds_now();
+    optimizer_.step(model_.trainable_params(), model_.grads());
+  }
+  if (!times) return;
+  const double t4 = seconds_now();
+  times->forward += t1 - t0;
+  times->loss += t2 - t1;
+  times->backward += t3 - t2;
+  times->update += t4 - t3;
+}
+
+}  // namespace mlp

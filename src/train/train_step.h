@@ -1,0 +1,41 @@
+// One training step on one batch, the one function both fit() and
+// bench/step_profile run: forward in training mode, the batch's loss and
+// metrics, backward, and the optimizer's update. It is also the one place that
+// decides to fuse a plain SGD update into the backward pass.
+#pragma once
+
+#include <vector>
+
+#include "core/matrix.h"
+#include "core/rng.h"
+#include "nn/model.h"
+#include "nn/optimizers/optimizer.h"
+#include "train/objective.h"
+
+namespace mlp {
+
+// Where one step's time went, in seconds, for profiling (bench/step_profile).
+struct StepTimes {
+  double forward = 0, loss = 0, backward = 0, update = 0;
+};
+
+class TrainStep {
+ public:
+  TrainStep(Model& model, Optimizer& optimizer, Objective& objective)
+      : model_(model), optimizer_(optimizer), objective_(objective) {}
+
+  // One step on inputs x and targets y: `means` gets the batch's [loss, metric...]
+  // from the weights before the update, in training mode (dropout drawn from
+  // `dropout_rng`), the loss with the regularizers' penalty, as Keras's train
+  // function returns them. With `times`, adds each phase's duration to it.
+  void run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
+           StepTimes* times = nullptr);
+
+ private:
+  Model& model_;
+  Optimizer& optimizer_;
+  Objective& objective_;
+  Matrix d_output_;  // dL/d(output), reused across steps
+};
+
+}  // namespace mlp
