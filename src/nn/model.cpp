@@ -33,31 +33,44 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
   if (layers.empty()) throw ConfigError("model.layers", "must hold at least one layer");
   std::map<std::string, int> name_counters;
   LayerContext context{input_shape, &name_counters};
-  std::size_t total = 0;
   for (std::size_t i = 0; i < layers.size(); ++i) {
-    const std::string path = index_path("model.layers", i);
-    ObjectReader reader(layers[i], path);
+    ObjectReader reader(layers[i], index_path("model.layers", i));
     const auto& row = layer_table().find(reader.string("type"), reader.path("type"));
     auto layer = row.entry(reader, context);
     reader.finish();
-    for (const auto& other : layers_)
-      if (other->name() == layer->name())
-        throw ConfigError(reader.path("name"), "layer name '" + layer->name() + "' is used twice");
-    for (const auto& spec : layer->param_specs()) {
-      double size = 1.0;  // in double: a hostile shape must not overflow before it is refused
-      for (std::size_t d : spec.shape) size *= static_cast<double>(d);
-      if (static_cast<double>(total) + size > static_cast<double>(max_params))
-        throw ConfigError(path, fmt::format("{} of shape {} would bring the model to {:.0f} parameters, needing {} "
-                                            "to train; the limit is {} parameters",
-                                            spec.name, shape_text(spec.shape), static_cast<double>(total) + size,
-                                            human_bytes((static_cast<double>(total) + size) * bytes_per_param),
-                                            max_params));
-      slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
-      total += static_cast<std::size_t>(size);
-    }
     context.input_shape = layer->output_shape();
-    layers_.push_back(std::move(layer));
+    add_layer(std::move(layer), reader.path(), max_params);
   }
+  lay_out_arena();
+}
+
+Model::Model(const Shape& input_shape, std::vector<std::unique_ptr<Layer>> layers, std::size_t max_params)
+    : input_shape_(input_shape) {
+  if (layers.empty()) throw ConfigError("model.layers", "must hold at least one layer");
+  for (std::size_t i = 0; i < layers.size(); ++i) add_layer(std::move(layers[i]), index_path("model.layers", i), max_params);
+  lay_out_arena();
+}
+
+void Model::add_layer(std::unique_ptr<Layer> layer, const std::string& path, std::size_t max_params) {
+  for (const auto& other : layers_)
+    if (other->name() == layer->name())
+      throw ConfigError(child_path(path, "name"), "layer name '" + layer->name() + "' is used twice");
+  for (const auto& spec : layer->param_specs()) {
+    double size = 1.0;  // in double: a hostile shape must not overflow before it is refused
+    for (std::size_t d : spec.shape) size *= static_cast<double>(d);
+    const double total = static_cast<double>(params_total_) + size;
+    if (total > static_cast<double>(max_params))
+      throw ConfigError(path, fmt::format("{} of shape {} would bring the model to {:.0f} parameters, needing {} "
+                                          "to train; the limit is {} parameters",
+                                          spec.name, shape_text(spec.shape), total,
+                                          human_bytes(total * bytes_per_param), max_params));
+    slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
+    params_total_ += static_cast<std::size_t>(size);
+  }
+  layers_.push_back(std::move(layer));
+}
+
+void Model::lay_out_arena() {
   // The arena holds the trainable parameters first, layer after layer, then the
   // rest: the optimizer and the gradients see one contiguous span, and each
   // layer's trainable parameters are one range of it.
@@ -70,7 +83,7 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
     slice.offset = offset;
     offset += slice.size;
   }
-  params_.assign(total, 0.0f);
+  params_.assign(params_total_, 0.0f);
   grads_.assign(trainable_count_, 0.0f);
   std::size_t slice = 0;
   for (auto& layer : layers_) {
@@ -88,9 +101,12 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
     layer_params_.emplace_back(begin, std::max(begin, end));
     layer->bind(std::move(p), std::move(g));
   }
-  // Layers up to the first one with parameters need no input gradient.
-  for (first_trainable_ = 0; first_trainable_ < layers_.size(); ++first_trainable_)
-    if (!layers_[first_trainable_]->param_specs().empty()) break;
+  // Layers up to the first one with trainable parameters need no input gradient.
+  const auto trains = [](const std::unique_ptr<Layer>& layer) {
+    const auto specs = layer->param_specs();
+    return std::any_of(specs.begin(), specs.end(), [](const ParamSpec& spec) { return spec.trainable; });
+  };
+  first_trainable_ = static_cast<std::size_t>(std::find_if(layers_.begin(), layers_.end(), trains) - layers_.begin());
   outputs_.resize(layers_.size());
   deltas_.resize(layers_.size());
   inputs_.resize(layers_.size());

@@ -34,6 +34,9 @@ class Model {
   // `layers` is the config's model.layers array; errors name "model.layers[i]...".
   // A model needing more than `max_params` parameters is refused before allocating.
   Model(const Shape& input_shape, const Json& layers, std::size_t max_params = default_max_params);
+  // From layers already built, each reading the one before (tests, importers).
+  Model(const Shape& input_shape, std::vector<std::unique_ptr<Layer>> layers,
+        std::size_t max_params = default_max_params);
   Model(const Model&) = delete;
   Model& operator=(const Model&) = delete;
 
@@ -76,8 +79,15 @@ class Model {
   void backward_with_sgd_step(const Matrix& x, const Matrix& d_output, float rate);
 
  private:
+  // Appends a layer and its parameter slices (offsets come later), refusing a
+  // model of more than max_params parameters before anything is allocated.
+  void add_layer(std::unique_ptr<Layer> layer, const std::string& path, std::size_t max_params);
+  // Sizes the arena and binds every layer to its part of it.
+  void lay_out_arena();
+
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
+  std::size_t params_total_ = 0;
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;
   std::vector<float> grads_;

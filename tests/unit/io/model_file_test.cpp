@@ -387,6 +387,25 @@ TEST_CASE("a valid file whose header does not match its payload or architecture 
   }
 }
 
+TEST_CASE("each weight tensor keeps its trainable flag; a flag that contradicts the architecture is refused",
+          "[model_file]") {
+  const Compiled compiled = stepped_model();
+  const ModelFile good = to_model_file(compiled, some_state(compiled));
+  for (const auto& entry : good.header["weights"]) CHECK(entry.at("trainable") == true);
+  const std::string path = "flags.mlp";
+
+  ModelFile frozen = good;
+  frozen.header["weights"][0]["trainable"] = false;
+  const ModelFile decoded = decode_model_file(encode_model_file(frozen), path);
+  CHECK(data_error_of([&] { from_model_file(decoded, path); }) ==
+        "flags.mlp: tensor 'dense_1/kernel' is stored as non-trainable where the architecture has it trainable");
+
+  // A file written before the flag existed holds trainable weights only: it loads.
+  ModelFile older = good;
+  for (auto& entry : older.header["weights"]) entry.erase("trainable");
+  CHECK_NOTHROW(from_model_file(decode_model_file(encode_model_file(older), path), path));
+}
+
 TEST_CASE("load_model_file refuses what is not a model file", "[model_file]") {
   test::TempDir dir;
   const std::string missing = dir.path("missing.mlp");

@@ -172,3 +172,53 @@ TEST_CASE("a NaN loss stops training with a runtime error") {
   std::fill(params.begin(), params.end(), std::nanf(""));
   CHECK_THROWS_AS(run.fit(), RuntimeError);
 }
+
+TEST_CASE("a callback reaches the model and can stop training: the epoch ends there, without validation") {
+  test::TempDir dir;
+  Run run(tiny_config(R"("sgd")", 3, 4, 0.25), dir, 13, 3);  // 9 training samples: batches of 4, 4, 1
+  struct StopAtSecondBatch : Callback {
+    std::vector<std::size_t> batches;
+    std::vector<Logs> epochs;
+    void on_batch_end(std::size_t batch, BatchLogs&) override {
+      REQUIRE(control_ != nullptr);
+      CHECK(control_->model != nullptr);
+      CHECK(control_->optimizer != nullptr);
+      batches.push_back(batch);
+      if (batch == 1) control_->stop_training = true;
+    }
+    void on_epoch_end(int, Logs& logs) override { epochs.push_back(logs); }
+  } stopper;
+  CHECK(run.fit({&stopper}));
+  CHECK(stopper.batches == std::vector<std::size_t>{0, 1});
+  REQUIRE(stopper.epochs.size() == 1);
+  REQUIRE(run.state.history.size() == 1);
+  const Logs& logs = run.state.history[0];
+  REQUIRE(logs.size() == 2);  // loss and acc over the 8 samples seen, no val_ values
+  CHECK(logs[0].first == "loss");
+  CHECK(logs[1].first == "acc");
+  CHECK(stopper.epochs[0] == logs);
+  CHECK(run.state.next_epoch == 1);
+  CHECK(run.state.next_batch == 0);
+}
+
+TEST_CASE("the epoch's means reach on_epoch_end first, then the validation values, for every callback") {
+  test::TempDir dir;
+  Run run(tiny_config(R"("adam")", 2, 8, 0.2), dir, 40, 4);
+  struct Recorder : Callback {
+    std::vector<Logs> epochs;
+    std::vector<std::size_t> seen;
+    void on_batch_end(std::size_t, BatchLogs& logs) override {
+      REQUIRE(logs.running != nullptr);
+      CHECK(logs.running->size() == logs.values.size());
+      seen.push_back(logs.seen);
+    }
+    void on_epoch_end(int, Logs& logs) override { epochs.push_back(logs); }
+  } recorder;
+  REQUIRE(run.fit({&recorder}));
+  CHECK(recorder.seen == std::vector<std::size_t>{8, 16, 24, 32, 8, 16, 24, 32});
+  REQUIRE(recorder.epochs.size() == 2);
+  CHECK(recorder.epochs == run.state.history);
+  std::vector<std::string> names;
+  for (const auto& entry : recorder.epochs[0]) names.push_back(entry.first);
+  CHECK(names == std::vector<std::string>{"loss", "acc", "val_loss", "val_acc"});
+}

@@ -1,0 +1,43 @@
+// Keras 2.2.4's CSVLogger file (keras/callbacks.py l.1138-1225): a header of
+// "epoch" and the sorted log keys, one row per epoch with the 0-based epoch,
+// Python's csv line ends (CRLF), NA for a key an epoch lacks; written whole at
+// every epoch's end, keeping the rows of a run it resumes.
+#include <catch2/catch.hpp>
+
+#include <string>
+#include <vector>
+
+#include "support/tiny_idx.h"
+#include "train/csv_logger.h"
+
+using mlp::CsvLogger;
+using mlp::Logs;
+
+TEST_CASE("render: sorted keys, 0-based epochs, CRLF, float32's shortest text") {
+  const std::vector<Logs> epochs{
+      {{"loss", 0.0635}, {"acc", 0.5526}, {"val_loss", 0.0005}, {"val_acc", 0.8013}},
+      {{"loss", 0.25}, {"acc", 1.0}, {"val_loss", 1e-7}, {"val_acc", 0.1}},
+  };
+  CHECK(CsvLogger::render(epochs) ==
+        "epoch,acc,loss,val_acc,val_loss\r\n"
+        "0,0.5526,0.0635,0.8013,0.0005\r\n"
+        "1,1,0.25,0.1,1e-07\r\n");
+}
+
+TEST_CASE("render: a key missing from an epoch is NA; no epochs, no text") {
+  const std::vector<Logs> epochs{{{"loss", 0.5}, {"val_loss", 0.75}}, {{"loss", 0.125}}};
+  CHECK(CsvLogger::render(epochs) == "epoch,loss,val_loss\r\n0,0.5,0.75\r\n1,0.125,NA\r\n");
+  CHECK(CsvLogger::render({}).empty());
+}
+
+TEST_CASE("on_epoch_end rewrites the file with every epoch so far, after the resumed run's rows") {
+  mlp::test::TempDir dir;
+  const std::string path = dir.path("log.csv");
+  CsvLogger logger(path, {{{"loss", 0.5}}});  // epoch 0 ran before a resume
+  Logs second{{"loss", 0.25}};
+  logger.on_epoch_end(1, second);
+  CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n");
+  Logs third{{"loss", 0.125}};
+  logger.on_epoch_end(2, third);
+  CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n2,0.125\r\n");
+}
