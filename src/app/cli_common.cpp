@@ -5,6 +5,7 @@
 #include <new>
 #include <thread>
 
+#include <CLI/CLI.hpp>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <xmmintrin.h>
@@ -16,13 +17,60 @@
 
 namespace mlp {
 
-void add_common_options(CLI::App& app, CommonOptions& options) {
-  app.set_version_flag("--version", std::string(program_version));
-  app.add_option("--threads", options.threads, "Threads for the math (default and at most: the usable cores)")
-      ->check(CLI::Range(1, 1024));
-  app.add_option("--log-level", options.log_level, "Diagnostics on stderr")
-      ->check(CLI::IsMember({"error", "warn", "info", "debug"}))
-      ->default_val("warn");
+Flags::Flags(const std::string& description) : app_(std::make_unique<CLI::App>(description)) {}
+Flags::~Flags() = default;
+
+Flags::Flag& Flags::Flag::required() {
+  option_->required();
+  return *this;
+}
+Flags::Flag& Flags::Flag::needs(Flag other) {
+  option_->needs(other.option_);
+  return *this;
+}
+Flags::Flag& Flags::Flag::excludes(Flag other) {
+  option_->excludes(other.option_);
+  return *this;
+}
+bool Flags::Flag::given() const { return option_->count() > 0; }
+
+Flags::Flag Flags::text(const std::string& names, std::string& into, const std::string& help) {
+  return Flag(app_->add_option(names, into, help));
+}
+Flags::Flag Flags::texts(const std::string& names, std::vector<std::string>& into, const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->take_all());
+}
+Flags::Flag Flags::choice(const std::string& names, std::string& into, const std::vector<std::string>& choices,
+                          const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->check(CLI::IsMember(choices))->default_val(into));
+}
+Flags::Flag Flags::integer(const std::string& names, std::optional<long long>& into, const std::string& help) {
+  return Flag(app_->add_option(names, into, help));
+}
+Flags::Flag Flags::integer(const std::string& names, std::optional<int>& into, int min, int max,
+                           const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+}
+Flags::Flag Flags::integer(const std::string& names, int& into, int min, int max, const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+}
+Flags::Flag Flags::size(const std::string& names, std::size_t& into, std::size_t min, std::size_t max,
+                        const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+}
+Flags::Flag Flags::number(const std::string& names, std::optional<double>& into, double min, double max,
+                          const std::string& help) {
+  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+}
+Flags::Flag Flags::flag(const std::string& names, bool& into, const std::string& help) {
+  return Flag(app_->add_flag(names, into, help));
+}
+void Flags::footer(const std::string& text) { app_->footer(text); }
+
+void add_common_options(Flags& flags, CommonOptions& options) {
+  flags.app().set_version_flag("--version", std::string(program_version));
+  flags.integer("--threads", options.threads, 1, 1024, "Threads for the math (default and at most: the usable cores)");
+  flags.choice("--log-level", options.log_level, {"error", "warn", "info", "debug"}, "Diagnostics on stderr");
 }
 
 void apply_common_options(const CommonOptions& options) {
@@ -45,7 +93,8 @@ void apply_common_options(const CommonOptions& options) {
   spdlog::debug("threads {}, BLAS kernel {}", threads, blas::core_name());
 }
 
-int run_main(const std::string& program, CLI::App& app, int argc, char** argv, const std::function<int()>& body) {
+int run_main(const std::string& program, Flags& flags, int argc, char** argv, const std::function<int()>& body) {
+  CLI::App& app = flags.app();
   // A write past `ulimit -f` must fail with EFBIG, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
   try {

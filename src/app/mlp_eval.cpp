@@ -15,25 +15,25 @@
 #include "train/predict.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Evaluate a saved model on a labelled set."};
+  mlp::Flags flags("Evaluate a saved model on a labelled set.");
   mlp::CommonOptions common;
   std::string model_path, images, labels;
   std::size_t batch_size = 256;
   bool json = false, report = false;
   std::optional<double> min_accuracy;
-  mlp::add_common_options(app, common);
-  app.add_option("--model", model_path, "The saved model (.mlp)")->required();
-  auto* images_opt = app.add_option("--images", images, "IDX images (default: the config's test set)");
-  auto* labels_opt = app.add_option("--labels", labels, "IDX labels for --images");
-  images_opt->needs(labels_opt);
-  labels_opt->needs(images_opt);
-  app.add_option("--batch-size", batch_size, "Samples per batch (memory, not results)")->check(CLI::Range(1, 1 << 20));
-  app.add_flag("--json", json, "Print one JSON object: samples, loss, every metric");
-  app.add_flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1");
-  app.add_option("--min-accuracy", min_accuracy, "Exit 1 when the accuracy is below this")->check(CLI::Range(0.0, 1.0));
-  app.footer("Exit codes: 0 done, 1 accuracy below --min-accuracy (or a failure), 2 bad usage or input.");
+  mlp::add_common_options(flags, common);
+  flags.text("--model", model_path, "The saved model (.mlp)").required();
+  auto images_flag = flags.text("--images", images, "IDX images (default: the config's test set)");
+  auto labels_flag = flags.text("--labels", labels, "IDX labels for --images");
+  images_flag.needs(labels_flag);
+  labels_flag.needs(images_flag);
+  flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
+  flags.flag("--json", json, "Print one JSON object: samples, loss, every metric");
+  flags.flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1");
+  flags.number("--min-accuracy", min_accuracy, 0.0, 1.0, "Exit 1 when the accuracy is below this");
+  flags.footer("Exit codes: 0 done, 1 accuracy below --min-accuracy (or a failure), 2 bad usage or input.");
 
-  return mlp::run_main("mlp-eval", app, argc, argv, [&] {
+  return mlp::run_main("mlp-eval", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;

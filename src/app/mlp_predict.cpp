@@ -12,18 +12,18 @@
 #include "train/predict.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Predict the class of every image with a saved model."};
+  mlp::Flags flags("Predict the class of every image with a saved model.");
   mlp::CommonOptions common;
   std::string model_path, images, output;
   std::size_t batch_size = 256, top_k = 1;
-  mlp::add_common_options(app, common);
-  app.add_option("--model", model_path, "The saved model (.mlp)")->required();
-  app.add_option("--images", images, "IDX images")->required();
-  app.add_option("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
-  app.add_option("--top-k", top_k, "Also list the K best classes")->check(CLI::Range(1, 1 << 16));
-  app.add_option("--batch-size", batch_size, "Samples per batch (memory, not results)")->check(CLI::Range(1, 1 << 20));
+  mlp::add_common_options(flags, common);
+  flags.text("--model", model_path, "The saved model (.mlp)").required();
+  flags.text("--images", images, "IDX images").required();
+  flags.text("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
+  flags.size("--top-k", top_k, 1, 1 << 16, "Also list the K best classes");
+  flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
 
-  return mlp::run_main("mlp-predict", app, argc, argv, [&] {
+  return mlp::run_main("mlp-predict", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;

@@ -10,21 +10,21 @@
 #include "train/compiled.h"
 
 int main(int argc, char** argv) {
-  CLI::App app{"Print the Keras summary table of a model config or a saved model."};
+  mlp::Flags flags("Print the Keras summary table of a model config or a saved model.");
   mlp::CommonOptions common;
   std::string config_path, model_path;
   bool history = false;
-  mlp::add_common_options(app, common);
-  auto* config = app.add_option("--config", config_path, "A model config (JSON)");
-  auto* model = app.add_option("--model", model_path, "A saved model (.mlp)");
-  app.add_flag("--history", history, "With --model: also print the per-epoch history");
-  config->excludes(model);
+  mlp::add_common_options(flags, common);
+  auto config = flags.text("--config", config_path, "A model config (JSON)");
+  auto model = flags.text("--model", model_path, "A saved model (.mlp)");
+  flags.flag("--history", history, "With --model: also print the per-epoch history");
+  config.excludes(model);
 
-  return mlp::run_main("mlp-summary", app, argc, argv, [&] {
-    if (!*config && !*model) throw mlp::Error(mlp::ExitCode::usage, "", "", "give --config FILE or --model FILE");
-    if (history && !*model) throw mlp::Error(mlp::ExitCode::usage, "", "", "--history needs --model");
+  return mlp::run_main("mlp-summary", flags, argc, argv, [&] {
+    if (!config.given() && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "give --config FILE or --model FILE");
+    if (history && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "--history needs --model");
     mlp::apply_common_options(common);
-    if (*config) {
+    if (config.given()) {
       const mlp::Config cfg = mlp::load_config(config_path, {});
       try {
         const mlp::Compiled compiled = mlp::compile(cfg);

@@ -22,27 +22,27 @@ extern "C" void on_stop_signal(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"Train a Keras-style model from a JSON config and save it."};
+  mlp::Flags flags("Train a Keras-style model from a JSON config and save it.");
   mlp::CommonOptions common;
   mlp::TrainRequest request;
   std::optional<long long> epochs, batch_size, seed;
   std::optional<int> verbose;
-  mlp::add_common_options(app, common);
-  auto* config = app.add_option("--config", request.config_path, "The model config (JSON)");
-  app.add_option("-o,--output", request.output_path, "Model file to write (default: NAME.mlp here)");
-  app.add_option("--epochs", epochs, "Overrides fit.epochs");
-  app.add_option("--batch-size", batch_size, "Overrides fit.batch_size");
-  app.add_option("--verbose", verbose, "0: silent, 1: progress bar, 2: one line per epoch")->check(CLI::Range(0, 2));
-  app.add_option("--seed", seed, "Overrides seed");
-  app.add_option("--data-dir", request.data_dir, "Folder with the four MNIST-named IDX files (.gz allowed)");
-  app.add_option("--set", request.overrides, "PATH=JSON: set any config key (repeatable)")->take_all();
-  app.add_option("--csv-log", request.csv_log_path, "Write Keras CSVLogger rows here");
-  app.add_option("--checkpoint", request.checkpoint_path, "Save a checkpoint here after every epoch");
-  auto* resume = app.add_option("--resume", request.resume_path, "Continue from this checkpoint");
-  app.footer("Exit codes: 0 done, 1 failed while training, 2 bad usage/config/data, 130/143 stopped by a signal.");
+  mlp::add_common_options(flags, common);
+  auto config = flags.text("--config", request.config_path, "The model config (JSON)");
+  flags.text("-o,--output", request.output_path, "Model file to write (default: NAME.mlp here)");
+  flags.integer("--epochs", epochs, "Overrides fit.epochs");
+  flags.integer("--batch-size", batch_size, "Overrides fit.batch_size");
+  flags.integer("--verbose", verbose, 0, 2, "0: silent, 1: progress bar, 2: one line per epoch");
+  flags.integer("--seed", seed, "Overrides seed");
+  flags.text("--data-dir", request.data_dir, "Folder with the four MNIST-named IDX files (.gz allowed)");
+  flags.texts("--set", request.overrides, "PATH=JSON: set any config key (repeatable)");
+  flags.text("--csv-log", request.csv_log_path, "Write Keras CSVLogger rows here");
+  flags.text("--checkpoint", request.checkpoint_path, "Save a checkpoint here after every epoch");
+  auto resume = flags.text("--resume", request.resume_path, "Continue from this checkpoint");
+  flags.footer("Exit codes: 0 done, 1 failed while training, 2 bad usage/config/data, 130/143 stopped by a signal.");
 
-  return mlp::run_main("mlp-train", app, argc, argv, [&] {
-    if (!*config && !*resume) throw mlp::Error(mlp::ExitCode::usage, "", "", "--config FILE (or --resume FILE) is required");
+  return mlp::run_main("mlp-train", flags, argc, argv, [&] {
+    if (!config.given() && !resume.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "--config FILE (or --resume FILE) is required");
     mlp::apply_common_options(common);
     // Flags override --set, which overrides the file.
     if (epochs) request.overrides.push_back("fit.epochs=" + std::to_string(*epochs));

@@ -20,12 +20,9 @@ struct LayerContext {
   std::string auto_name(ObjectReader& reader, const std::string& snake_class);
 };
 
+// Reads a layer's keys (its reader's getters mark them known) and builds it for
+// context.input_shape. Each layer's file defines one; layer_table.cpp lists them.
 using LayerMaker = std::unique_ptr<Layer> (*)(ObjectReader& reader, LayerContext& context);
-
-std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context);
-std::unique_ptr<Layer> make_flatten(ObjectReader& reader, LayerContext& context);
-std::unique_ptr<Layer> make_dropout(ObjectReader& reader, LayerContext& context);
-std::unique_ptr<Layer> make_activation(ObjectReader& reader, LayerContext& context);
 
 const NameTable<LayerMaker>& layer_table();
 

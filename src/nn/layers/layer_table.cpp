@@ -11,6 +11,13 @@ std::string LayerContext::auto_name(ObjectReader& reader, const std::string& sna
   return name;
 }
 
+// The makers, each defined in its layer's file. A new layer is that file, a line
+// here, a row below, and its line in src/CMakeLists.txt.
+std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_flatten(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_dropout(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_activation(ObjectReader& reader, LayerContext& context);
+
 const NameTable<LayerMaker>& layer_table() {
   static const NameTable<LayerMaker> table("layer type", {
                                                              {"Flatten", {}, make_flatten},

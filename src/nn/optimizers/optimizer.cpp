@@ -69,6 +69,14 @@ CommonHyper read_common_hyper(ObjectReader& reader, double default_learning_rate
   return common;
 }
 
+// The makers, each defined in its optimizer's file. A new optimizer is that file,
+// a line here, a row below, and its line in src/CMakeLists.txt.
+std::unique_ptr<Optimizer> make_sgd(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_rmsprop(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adagrad(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adam(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adamw(ObjectReader& reader);
+
 const NameTable<OptimizerMaker>& optimizer_table() {
   static const NameTable<OptimizerMaker> table("optimizer", {
                                                                 {"sgd", {}, make_sgd},

@@ -63,13 +63,9 @@ class Optimizer {
   std::vector<std::vector<float>> slots_;
 };
 
+// Reads an optimizer's keys and builds it. Each optimizer's file defines one;
+// optimizer.cpp lists them in the table.
 using OptimizerMaker = std::unique_ptr<Optimizer> (*)(ObjectReader& reader);
-
-std::unique_ptr<Optimizer> make_sgd(ObjectReader& reader);
-std::unique_ptr<Optimizer> make_rmsprop(ObjectReader& reader);
-std::unique_ptr<Optimizer> make_adagrad(ObjectReader& reader);
-std::unique_ptr<Optimizer> make_adam(ObjectReader& reader);
-std::unique_ptr<Optimizer> make_adamw(ObjectReader& reader);
 
 const NameTable<OptimizerMaker>& optimizer_table();
 
