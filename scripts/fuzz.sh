@@ -14,8 +14,9 @@ if [ "$seconds" = --build-only ]; then
   exec cmake --build "$build" -j"$(nproc)"
 fi
 cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz >/dev/null
-status=0
-for target in idx config model; do
+# One target per core at a time, each for the full time; logs are read after.
+fuzz_one() {
+  local target=$1 work
   work=$(mktemp -d)
   # New inputs go to a scratch folder; the committed corpus stays as it is.
   if ! "$build/tests/fuzz/${target}_fuzz" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -max_len=65536 \
@@ -23,10 +24,23 @@ for target in idx config model; do
     echo "fuzz: ${target}_fuzz found a problem:" >&2
     tail -n 40 "$work/log" >&2
     echo "fuzz: the input that failed is kept in $work" >&2
-    status=1
-  else
-    echo "fuzz: ${target}_fuzz: $(grep -o '#[0-9]*.*cov: [0-9]* ft: [0-9]*' "$work/log" | tail -n 1)"
-    rm -rf "$work"
+    return 1
   fi
+  echo "fuzz: ${target}_fuzz: $(grep -o '#[0-9]*.*cov: [0-9]* ft: [0-9]*' "$work/log" | tail -n 1)"
+  rm -rf "$work"
+}
+status=0
+running=0
+for target in idx config model; do
+  if [ "$running" -ge "$(nproc)" ]; then
+    wait -n || status=1
+    running=$((running - 1))
+  fi
+  fuzz_one "$target" &
+  running=$((running + 1))
+done
+while [ "$running" -gt 0 ]; do
+  wait -n || status=1
+  running=$((running - 1))
 done
 exit $status

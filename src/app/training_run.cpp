@@ -126,7 +126,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     const auto& theirs = resumed->compiled.model->param_slices();
     const bool same = mine.size() == theirs.size() &&
                       std::equal(mine.begin(), mine.end(), theirs.begin(), [](const ParamSlice& a, const ParamSlice& b) {
-                        return a.layer == b.layer && a.name == b.name && a.shape == b.shape;
+                        return a.layer == b.layer && a.name == b.name && a.shape == b.shape &&
+                               a.trainable == b.trainable;
                       });
     if (!same) throw DataError(request.resume_path, "the checkpoint's model does not match the config's architecture");
     model.params() = resumed->compiled.model->params();

@@ -98,19 +98,12 @@ void Dense::forward_block(const Matrix& x, Matrix& z, Matrix& y, std::size_t row
   activation_.forward_rows(zb, y.row(row_begin) + unit_begin, rows, width, units);
 }
 
-namespace {
-// Calls fn(offset, count) for the kernel's entries in rows [r0, r1) and columns
-// [c0, c1), as runs of consecutive entries (one run when the block is whole rows).
-template <class Fn>
-void for_each_run(std::size_t units, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, Fn&& fn);
-}  // namespace
-
 // The backward pass is three equations, with dz = dL/dz = dy * f'(z):
 //   db = sum over the batch of dz
 //   dx = dz W^T                       (before W changes)
 //   dW = x^T dz + d(penalty)/dW
-// With a plain SGD step the last two lines become W -= rate (d(penalty)/dW + x^T dz),
-// the product added into W by its GEMM (beta = 1), and b -= rate db: no gradient
+// With a plain SGD step the last becomes W -= rate (d(penalty)/dW + x^T dz), the
+// product added into W by its GEMM (beta = 1), and b -= rate db: no gradient
 // buffer is written and read again. How the work is split between threads is
 // below, in output_gradient and kernel_parts.
 void Dense::backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
@@ -124,32 +117,14 @@ bool Dense::backward_with_sgd_step(const Matrix& x, const Matrix& y, const Matri
 
 void Dense::backward_pass(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx,
                           std::optional<float> sgd_rate) {
-  const std::size_t units = options_.units;
   output_gradient(y, dy);  // dz, db
-  kernel_parts(x, dx, [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {  // dx, then dW
-    if (!sgd_rate) {
-      kernel_product(x, r0, r1, c0, c1, 1.0f, false, kernel_grad_);
-      if (options_.kernel_regularizer.active())
-        for_each_run(units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
-          options_.kernel_regularizer.add_gradient(kernel_ + at, kernel_grad_ + at, count);
-        });
-      return;
-    }
-    const float rate = *sgd_rate;
-    if (options_.kernel_regularizer.active()) {
-      // The penalty's gradient at the weights before the step, applied first.
-      for_each_run(units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
-        float* kernel = kernel_ + at;
-        float* grad = kernel_grad_ + at;
-        std::fill(grad, grad + count, 0.0f);
-        options_.kernel_regularizer.add_gradient(kernel, grad, count);
-        for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
-      });
-    }
-    kernel_product(x, r0, r1, c0, c1, -rate, true, kernel_);  // W += -rate x^T dz
+  // dx, then dW (or the step) block by block of the kernel.
+  kernel_parts(x, dx, [&](std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+    if (sgd_rate) kernel_sgd_step(x, r0, r1, c0, c1, *sgd_rate);
+    else kernel_gradient(x, r0, r1, c0, c1);
   });
   if (sgd_rate && bias_)
-    for (std::size_t c = 0; c < units; ++c) bias_[c] -= *sgd_rate * bias_grad_[c];
+    for (std::size_t c = 0; c < options_.units; ++c) bias_[c] -= *sgd_rate * bias_grad_[c];
 }
 
 // How the backward pass splits its work: dz and db by slices of the units; dx
@@ -222,6 +197,8 @@ void Dense::kernel_product(const Matrix& x, std::size_t r0, std::size_t r1, std:
 
 namespace {
 
+// Calls fn(offset, count) for the kernel's entries in rows [r0, r1) and columns
+// [c0, c1), as runs of consecutive entries (one run when the block is whole rows).
 template <class Fn>
 void for_each_run(std::size_t units, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, Fn&& fn) {
   if (c0 == 0 && c1 == units) {
@@ -232,6 +209,29 @@ void for_each_run(std::size_t units, std::size_t r0, std::size_t r1, std::size_t
 }
 
 }  // namespace
+
+void Dense::kernel_gradient(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1) {
+  kernel_product(x, r0, r1, c0, c1, 1.0f, false, kernel_grad_);
+  if (!options_.kernel_regularizer.active()) return;
+  for_each_run(options_.units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
+    options_.kernel_regularizer.add_gradient(kernel_ + at, kernel_grad_ + at, count);
+  });
+}
+
+void Dense::kernel_sgd_step(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1,
+                            float rate) {
+  if (options_.kernel_regularizer.active()) {
+    // The penalty's gradient at the weights before the step, applied first.
+    for_each_run(options_.units, r0, r1, c0, c1, [&](std::size_t at, std::size_t count) {
+      float* kernel = kernel_ + at;
+      float* grad = kernel_grad_ + at;
+      std::fill(grad, grad + count, 0.0f);
+      options_.kernel_regularizer.add_gradient(kernel, grad, count);
+      for (std::size_t i = 0; i < count; ++i) kernel[i] -= rate * grad[i];
+    });
+  }
+  kernel_product(x, r0, r1, c0, c1, -rate, true, kernel_);  // W += -rate x^T dz
+}
 
 nlohmann::json Dense::config() const {
   return {{"type", "Dense"},

@@ -71,6 +71,9 @@ class Dense : public Layer {
   // out being kernel-shaped: the kernel's gradient or, with alpha = -rate, its update.
   void kernel_product(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, float alpha,
                       bool accumulate, float* out) const;
+  // One block of the kernel: dW = x^T dz + d(penalty)/dW, or the SGD step in its place.
+  void kernel_gradient(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1);
+  void kernel_sgd_step(const Matrix& x, std::size_t r0, std::size_t r1, std::size_t c0, std::size_t c1, float rate);
 };
 
 }  // namespace mlp
