@@ -1,11 +1,21 @@
 #include "app/cli_common.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cmath>
 #include <csignal>
+#include <cstring>
 #include <iostream>
+#include <limits>
 #include <new>
 #include <thread>
+#include <type_traits>
 
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 #include <xmmintrin.h>
@@ -34,8 +44,13 @@ Flags::Flag& Flags::Flag::excludes(Flag other) {
 }
 bool Flags::Flag::given() const { return option_->count() > 0; }
 
+namespace {
+// An empty value names no file and no choice: refused, not taken as no flag.
+std::string refuse_empty(const std::string& value) { return value.empty() ? "an empty value" : ""; }
+}  // namespace
+
 Flags::Flag Flags::text(const std::string& names, std::string& into, const std::string& help) {
-  return Flag(app_->add_option(names, into, help));
+  return Flag(app_->add_option(names, into, help)->check(CLI::Validator(refuse_empty, "", "NOT EMPTY")));
 }
 Flags::Flag Flags::texts(const std::string& names, std::vector<std::string>& into, const std::string& help) {
   return Flag(app_->add_option(names, into, help)->take_all());
@@ -44,23 +59,66 @@ Flags::Flag Flags::choice(const std::string& names, std::string& into, const std
                           const std::string& help) {
   return Flag(app_->add_option(names, into, help)->check(CLI::IsMember(choices))->default_val(into));
 }
+namespace {
+
+// Numbers are read one way for every flag: decimal digits only (no octal for a
+// leading zero, no hex), the whole text, finite, within the flag's range; a value
+// outside the type is refused, never clamped.
+template <class T>
+T parse_number(const std::string& flag, const std::string& text, T min, T max) {
+  T value{};
+  const char* end = text.data() + text.size();
+  const auto [stop, error] = std::from_chars(text.data(), end, value);
+  const char* kind = std::is_integral_v<T> ? "a whole number" : "a number";
+  if (error == std::errc::result_out_of_range)
+    throw CLI::ValidationError(flag, fmt::format("'{}' is out of range [{}, {}]", text, min, max));
+  if (error != std::errc() || stop != end || text.empty())
+    throw CLI::ValidationError(flag, fmt::format("'{}' is not {}", text, kind));
+  if constexpr (std::is_floating_point_v<T>) {
+    if (!std::isfinite(value)) throw CLI::ValidationError(flag, fmt::format("'{}' is not a finite number", text));
+  }
+  if (value < min || value > max)
+    throw CLI::ValidationError(flag, fmt::format("{} is out of range [{}, {}]", text, min, max));
+  return value;
+}
+
+// A flag taking one number, parsed by parse_number and handed to `store`.
+template <class T>
+CLI::Option* add_number(CLI::App& app, const std::string& names, const std::string& help, T min, T max,
+                        std::function<void(T)> store) {
+  CLI::Option* option = app.add_option(
+      names,
+      [names, min, max, store](const CLI::results_t& values) {
+        store(parse_number<T>(names, values.back(), min, max));
+        return true;
+      },
+      help);
+  const char* type = std::is_integral_v<T> ? "INT" : "FLOAT";
+  const bool bounded = min != std::numeric_limits<T>::lowest() || max != std::numeric_limits<T>::max();
+  option->expected(1)->type_name(bounded ? fmt::format("{} in [{}, {}]", type, min, max) : type);
+  return option;
+}
+
+}  // namespace
+
 Flags::Flag Flags::integer(const std::string& names, std::optional<long long>& into, const std::string& help) {
-  return Flag(app_->add_option(names, into, help));
+  return Flag(add_number<long long>(*app_, names, help, std::numeric_limits<long long>::lowest(),
+                                    std::numeric_limits<long long>::max(), [&into](long long v) { into = v; }));
 }
 Flags::Flag Flags::integer(const std::string& names, std::optional<int>& into, int min, int max,
                            const std::string& help) {
-  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+  return Flag(add_number<int>(*app_, names, help, min, max, [&into](int v) { into = v; }));
 }
 Flags::Flag Flags::integer(const std::string& names, int& into, int min, int max, const std::string& help) {
-  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+  return Flag(add_number<int>(*app_, names, help, min, max, [&into](int v) { into = v; }));
 }
 Flags::Flag Flags::size(const std::string& names, std::size_t& into, std::size_t min, std::size_t max,
                         const std::string& help) {
-  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+  return Flag(add_number<std::size_t>(*app_, names, help, min, max, [&into](std::size_t v) { into = v; }));
 }
 Flags::Flag Flags::number(const std::string& names, std::optional<double>& into, double min, double max,
                           const std::string& help) {
-  return Flag(app_->add_option(names, into, help)->check(CLI::Range(min, max)));
+  return Flag(add_number<double>(*app_, names, help, min, max, [&into](double v) { into = v; }));
 }
 Flags::Flag Flags::flag(const std::string& names, bool& into, const std::string& help) {
   return Flag(app_->add_flag(names, into, help));
@@ -93,7 +151,24 @@ void apply_common_options(const CommonOptions& options) {
   spdlog::debug("threads {}, BLAS kernel {}", threads, blas::core_name());
 }
 
+namespace {
+
+// A program started with stdin, stdout or stderr closed would hand that number to
+// the next file it opens, and then write its results into, say, the model file.
+// Each closed one is held by /dev/null opened the other way round, so that using
+// it fails (EBADF) as using a closed one would.
+void hold_closed_standard_streams() {
+  for (const int fd : {STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO}) {
+    if (::fcntl(fd, F_GETFD) != -1 || errno != EBADF) continue;
+    const int held = ::open("/dev/null", fd == STDIN_FILENO ? O_WRONLY : O_RDONLY);
+    if (held != fd && held >= 0) ::close(held);
+  }
+}
+
+}  // namespace
+
 int run_main(const std::string& program, Flags& flags, int argc, char** argv, const std::function<int()>& body) {
+  hold_closed_standard_streams();
   CLI::App& app = flags.app();
   // A write past `ulimit -f` must fail with EFBIG, not kill the process.
   std::signal(SIGXFSZ, SIG_IGN);
@@ -110,7 +185,12 @@ int run_main(const std::string& program, Flags& flags, int argc, char** argv, co
     return static_cast<int>(ExitCode::usage);
   }
   try {
-    return body();
+    const int code = body();
+    // Results go to stdout: a write that failed there (a full disk, a closed
+    // pipe) fails the program, whatever it computed.
+    std::cout.flush();
+    if (!std::cout) throw RuntimeError("stdout", std::string("cannot write the results: ") + std::strerror(errno));
+    return code;
   } catch (const Error& e) {
     std::cout.flush();
     std::cerr << program << ": error: " << e.describe() << '\n';

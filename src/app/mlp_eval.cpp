@@ -47,16 +47,30 @@ int main(int argc, char** argv) {
     std::vector<std::uint32_t> indices(data.size());
     std::iota(indices.begin(), indices.end(), 0u);
 
+    // The confusion matrix (classes x classes counts) only for --report: a model
+    // with many outputs must not cost its square in memory to be evaluated.
     const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
-    mlp::ConfusionMatrix confusion(classes);
+    std::optional<mlp::ConfusionMatrix> confusion;
+    if (report) {
+      constexpr std::size_t max_report_classes = 4096;  // a 128 MiB matrix
+      if (classes > max_report_classes)
+        throw mlp::DataError(model_path, fmt::format("--report: {} classes are more than a report can show (at most {})",
+                                                     classes, max_report_classes));
+      confusion.emplace(classes);
+    }
+    std::size_t correct = 0;
     const double start = mlp::seconds_now();
     const auto values = mlp::evaluate(*compiled.model, *compiled.objective,
                                       {&data, compiled.preprocessing.table(), compiled.classes()}, indices, batch_size,
                                       [&](std::span<const std::uint32_t> batch, const mlp::Matrix& outputs) {
-                                        for (std::size_t r = 0; r < batch.size(); ++r)
-                                          confusion.add(data.labels[batch[r]],
-                                                        mlp::best_class(outputs.row(r), outputs.cols()));
+                                        for (std::size_t r = 0; r < batch.size(); ++r) {
+                                          const std::size_t truth = data.labels[batch[r]];
+                                          const std::size_t predicted = mlp::best_class(outputs.row(r), outputs.cols());
+                                          correct += truth == predicted;
+                                          if (confusion) confusion->add(truth, predicted);
+                                        }
                                       });
+    const double accuracy = data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
     const double elapsed = mlp::seconds_now() - start;
     spdlog::info("evaluated {} samples in {:.4f} s", data.size(), elapsed);
     const auto names = compiled.objective->names();
@@ -64,25 +78,24 @@ int main(int argc, char** argv) {
     if (json) {
       nlohmann::json result{{"samples", data.size()}};
       for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = values[k];
-      result["accuracy"] = confusion.accuracy();
-      if (report) result.update(confusion.to_json());
+      result["accuracy"] = accuracy;
+      if (confusion) result.update(confusion->to_json());
       std::cout << result.dump() << '\n';
     } else {
       std::string line = fmt::format("{}/{} - {}", data.size(), data.size(), mlp::keras_seconds(elapsed));
       for (std::size_t k = 0; k < names.size(); ++k)
         line += " - " + names[k] + ": " + mlp::keras_metric_value(values[k], false);
       std::cout << line << '\n';
-      if (report) {
+      if (confusion) {
         std::cout << '\n';
-        confusion.print(std::cout);
+        confusion->print(std::cout);
         std::cout << '\n';
-        confusion.print_classification_report(std::cout);
+        confusion->print_classification_report(std::cout);
       }
     }
     std::cout.flush();
-    if (min_accuracy && confusion.accuracy() < *min_accuracy) {
-      std::cerr << fmt::format("mlp-eval: accuracy {:.4f} is below --min-accuracy {}\n", confusion.accuracy(),
-                               *min_accuracy);
+    if (min_accuracy && accuracy < *min_accuracy) {
+      std::cerr << fmt::format("mlp-eval: accuracy {:.4f} is below --min-accuracy {}\n", accuracy, *min_accuracy);
       return 1;
     }
     return 0;

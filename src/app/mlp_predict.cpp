@@ -1,13 +1,16 @@
 // mlp-predict: one predicted class per image, as CSV (index,class,probability).
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "app/cli_common.h"
 #include "core/error.h"
 #include "core/atomic_file.h"
+#include "core/output_file.h"
 #include "io/saved_model.h"
 #include "train/predict.h"
 
@@ -19,15 +22,23 @@ int main(int argc, char** argv) {
   mlp::add_common_options(flags, common);
   flags.text("--model", model_path, "The saved model (.mlp)").required();
   flags.text("--images", images, "IDX images").required();
-  flags.text("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
+  auto output_flag = flags.text("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
   flags.size("--top-k", top_k, 1, 1 << 16, "Also list the K best classes");
   flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
 
   return mlp::run_main("mlp-predict", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
+    if (output_flag.given()) mlp::check_outputs({{"--output", output}}, {model_path, images});
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;
     const mlp::Dataset data = mlp::load_images(images, compiled.config.model.input_shape);
+    // No more columns than classes (two for a single sigmoid unit): every row has
+    // as many as the header.
+    const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
+    if (top_k > classes) {
+      spdlog::warn("--top-k {}: the model has {} classes; listing {}", top_k, classes, classes);
+      top_k = classes;
+    }
 
     std::ostringstream buffer;
     std::ostream& out = output.empty() ? std::cout : buffer;
@@ -44,8 +55,6 @@ int main(int argc, char** argv) {
                            }
                          });
     if (!output.empty()) mlp::write_file_atomically(output, buffer.str());
-    std::cout.flush();
-    if (!std::cout) throw mlp::RuntimeError("stdout", "write failed");
     return 0;
   });
 }

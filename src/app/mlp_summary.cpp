@@ -27,7 +27,8 @@ int main(int argc, char** argv) {
     if (config.given()) {
       const mlp::Config cfg = mlp::load_config(config_path, {});
       try {
-        const mlp::Compiled compiled = mlp::compile(cfg);
+        // The table needs the layers' shapes, not their weights.
+        const mlp::Compiled compiled = mlp::compile(cfg, mlp::Model::default_max_params, mlp::Allocation::shapes_only);
         mlp::print_summary(*compiled.model, std::cout);
       } catch (mlp::Error& e) {
         if (e.file().empty()) e.set_file(config_path);

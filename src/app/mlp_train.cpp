@@ -12,9 +12,19 @@
 namespace {
 
 std::atomic<bool> stop_requested{false};
+std::atomic<bool> training_started{false};
 volatile std::sig_atomic_t stop_signal = 0;
 
+// Once training runs, SIGINT and SIGTERM ask it to stop after the current step
+// (and to write the checkpoint). Before that (a long load, a config that is a
+// FIFO nobody writes to) there is nothing to finish or save: the signal ends the
+// process at once, as if it had no handler.
 extern "C" void on_stop_signal(int signal) {
+  if (!training_started.load()) {
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
+    return;
+  }
   stop_signal = signal;
   stop_requested.store(true);
 }
@@ -22,6 +32,8 @@ extern "C" void on_stop_signal(int signal) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
   mlp::Flags flags("Train a Keras-style model from a JSON config and save it.");
   mlp::CommonOptions common;
   mlp::TrainRequest request;
@@ -50,8 +62,7 @@ int main(int argc, char** argv) {
     if (verbose) request.overrides.push_back("fit.verbose=" + std::to_string(*verbose));
     if (seed) request.overrides.push_back("seed=" + std::to_string(*seed));
     request.stdout_is_terminal = ::isatty(STDOUT_FILENO) == 1;
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
+    request.training_starts = [] { training_started.store(true); };
     const auto outcome = mlp::run_training(request, std::cout, stop_requested);
     if (outcome == mlp::TrainOutcome::stopped) return 128 + static_cast<int>(stop_signal);
     return 0;

@@ -3,15 +3,19 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <filesystem>
 #include <random>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <spdlog/spdlog.h>
 
 #include "config/config.h"
 #include "core/clock.h"
 #include "core/error.h"
+#include "core/machine.h"
+#include "core/output_file.h"
 #include "io/saved_model.h"
 #include "report/summary.h"
 #include "train/csv_logger.h"
@@ -21,12 +25,22 @@
 namespace mlp {
 namespace {
 
-// Saves the model with the run's state after every epoch (--checkpoint).
+// Saves the model with the run's state after every epoch (--checkpoint), except
+// after an epoch whose loss or metrics diverged (NaN or infinite): its weights
+// are no state to resume from, and the last good checkpoint stays.
 class CheckpointWriter : public Callback {
  public:
   CheckpointWriter(std::string path, const Compiled& compiled, const FitState& state)
       : path_(std::move(path)), compiled_(compiled), state_(state) {}
-  void on_epoch_end(int, Logs&) override { save_model_file(path_, to_model_file(compiled_, state_)); }
+  void on_epoch_end(int epoch, Logs& logs) override {
+    for (const auto& [name, value] : logs)
+      if (!std::isfinite(value)) {
+        spdlog::warn("epoch {}: {} is {}; {} keeps the last checkpoint whose values were finite", epoch + 1, name,
+                     value, path_);
+        return;
+      }
+    save_model_file(path_, to_model_file(compiled_, state_));
+  }
 
  private:
   std::string path_;
@@ -56,7 +70,7 @@ Config read_config(const TrainRequest& request, const LoadedModel* resumed) {
 // Refuses a batch whose buffers would not fit in memory, before training starts.
 void check_batch_memory(const Model& model, std::size_t batch, const std::string& config_file) {
   const double bytes = static_cast<double>(batch) * static_cast<double>(model.workspace_floats_per_sample()) * 4.0;
-  const double physical = static_cast<double>(::sysconf(_SC_PHYS_PAGES)) * static_cast<double>(::sysconf(_SC_PAGESIZE));
+  const double physical = physical_memory_bytes();
   if (physical > 0 && bytes > physical / 2)
     throw Error(ExitCode::usage, config_file, "fit.batch_size",
                 fmt::format("a batch of {} samples needs {:.1f} GiB for this model's buffers, more than half of this "
@@ -77,18 +91,50 @@ class EpochTimer : public Callback {
   double start_ = 0.0;
 };
 
-// Refuses, before any training, an output path that can never be written: a
-// folder, or a file in a folder that does not exist.
-void check_writable(const std::string& path, const std::string& flag) {
-  namespace fs = std::filesystem;
-  std::error_code error;
-  if (fs::is_directory(path, error))
-    throw Error(ExitCode::usage, path, "", flag + " names a folder, not a file");
-  const fs::path folder = fs::path(path).has_parent_path() ? fs::path(path).parent_path() : fs::path(".");
-  if (!fs::is_directory(folder, error))
-    throw Error(ExitCode::usage, path, "", flag + ": the folder " + folder.string() + " does not exist");
-  if (::access(folder.c_str(), W_OK) != 0)
-    throw Error(ExitCode::usage, path, "", flag + ": the folder " + folder.string() + " is not writable");
+// The run's outputs against each other and against its inputs: the config and
+// the data files. The checkpoint being resumed may be written again (-o or
+// --checkpoint): it is read whole before training, and a run goes on that way.
+void check_run_outputs(const TrainRequest& request, const std::string& output, const Config& config) {
+  std::vector<std::string> inputs;
+  if (!request.config_path.empty()) inputs.push_back(request.config_path);
+  for (const auto& files : {config.data.train, config.data.test})
+    if (files) inputs.insert(inputs.end(), {files->images, files->labels});
+  std::vector<OutputFile> outputs{{"--output", output}};
+  if (!request.csv_log_path.empty()) outputs.push_back({"--csv-log", request.csv_log_path});
+  if (!request.checkpoint_path.empty()) outputs.push_back({"--checkpoint", request.checkpoint_path});
+  check_outputs(outputs, inputs);
+}
+
+// What a checkpoint fixes about the run that goes on from it: its seed, and when
+// it was taken inside an epoch, what produced that epoch's order and partial sums
+// (the loss and metrics, the batch size, the split, the shuffling). Refuses
+// what the resumed run could not honour.
+void check_resumable(const Compiled& compiled, const LoadedModel& resumed, const Config& config,
+                     const std::string& path) {
+  const FitState& state = resumed.state;
+  if (config.seed && *config.seed != state.seed)
+    throw DataError(path, fmt::format("continues a run with seed {}; seed {} cannot be honoured on resuming (leave "
+                                      "it out, or start a new run)",
+                                      state.seed, *config.seed));
+  if (state.next_batch == 0) return;
+  const Config& saved = resumed.compiled.config;
+  const auto refuse = [&](const std::string& what, const std::string& was, const std::string& now) {
+    throw DataError(path, fmt::format("was taken inside epoch {}, which ran with {} {}; it cannot go on with {} (resume "
+                                      "with the same, or from a checkpoint taken at an epoch's end)",
+                                      state.next_epoch + 1, what, was, now));
+  };
+  const auto names = [](const Objective& o) { return fmt::format("{}", fmt::join(o.names(), ", ")); };
+  if (compiled.objective->names() != resumed.compiled.objective->names() ||
+      compiled.config.compile.loss != saved.compile.loss)
+    refuse("loss and metrics", saved.compile.loss + " (" + names(*resumed.compiled.objective) + ")",
+           compiled.config.compile.loss + " (" + names(*compiled.objective) + ")");
+  if (config.fit.batch_size != saved.fit.batch_size)
+    refuse("fit.batch_size", std::to_string(saved.fit.batch_size), std::to_string(config.fit.batch_size));
+  if (config.fit.validation_split != saved.fit.validation_split)
+    refuse("fit.validation_split", fmt::format("{}", saved.fit.validation_split),
+           fmt::format("{}", config.fit.validation_split));
+  if (config.fit.shuffle != saved.fit.shuffle)
+    refuse("fit.shuffle", saved.fit.shuffle ? "true" : "false", config.fit.shuffle ? "true" : "false");
 }
 
 std::string default_output(const Config& config) {
@@ -115,9 +161,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   }
 
   const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
-  check_writable(output, "--output");
-  if (!request.csv_log_path.empty()) check_writable(request.csv_log_path, "--csv-log");
-  if (!request.checkpoint_path.empty()) check_writable(request.checkpoint_path, "--checkpoint");
+  check_run_outputs(request, output, config);
 
   FitState state;
   if (resumed) {
@@ -135,6 +179,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
       throw DataError(request.resume_path, "the checkpoint's optimizer does not match the config's");
     compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
     compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
+    check_resumable(compiled, *resumed, config, request.resume_path);
     state = resumed->state;
     if (state.next_epoch >= config.fit.epochs)
       spdlog::warn("{} already finished epoch {} of fit.epochs {}: nothing left to train (raise --epochs to go on)",
@@ -172,6 +217,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
 
   bool finished = false;
+  if (request.training_starts) request.training_starts();
   try {
     finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state, callbacks,
                    &stop);

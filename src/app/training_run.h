@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <string>
@@ -19,6 +20,7 @@ struct TrainRequest {
   std::string checkpoint_path;
   std::string resume_path;
   bool stdout_is_terminal = false;
+  std::function<void()> training_starts;  // called (when set) just before the first step
 };
 
 enum class TrainOutcome { finished, stopped };

@@ -1,6 +1,7 @@
 #include "config/config.h"
 
 
+#include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -144,6 +145,10 @@ Json Config::to_json() const {
 }
 
 Json parse_json_text(const std::string& text, const std::string& what) {
+  // The JSON parser takes a NUL byte for the end of the text: whatever follows
+  // one would be ignored, not refused.
+  if (const auto nul = text.find('\0'); nul != std::string::npos)
+    throw ConfigError("", fmt::format("invalid JSON: a NUL byte at offset {}", nul));
   check_depth(text, what);
   try {
     return Json::parse(text);
@@ -170,6 +175,10 @@ void set_path(Json& root, const std::string& path, Json value) {
   Json* node = &root;
   std::size_t i = 0;
   if (path.empty()) throw ConfigError("", "--set needs a key path before '='");
+  // Each component nests the value one level deeper: the same limit as for JSON text.
+  const auto components = std::count(path.begin(), path.end(), '.') + std::count(path.begin(), path.end(), '[') + 1;
+  if (components > max_json_depth)
+    throw ConfigError(path.substr(0, 40) + "...", fmt::format("--set key path nested deeper than {} levels", max_json_depth));
   while (i < path.size()) {
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
@@ -211,8 +220,51 @@ void apply_override(Json& root, const std::string& assignment) {
     }
     value = text;
   }
+  // An optimizer given by name is the object {"type": name} with Keras's
+  // defaults: setting one of its keys turns the name into that object.
+  if (path.starts_with("compile.optimizer.") && root.contains("compile") && root["compile"].is_object() &&
+      root["compile"].contains("optimizer") && root["compile"]["optimizer"].is_string())
+    root["compile"]["optimizer"] = Json{{"type", root["compile"]["optimizer"]}};
   set_path(root, path, std::move(value));
 }
+
+namespace {
+
+bool is_utf8(const std::string& text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
+// The key path of the first key or string in `json` that is not UTF-8, or "".
+std::string non_utf8_path(const Json& json, const std::string& path) {
+  if (json.is_string()) return is_utf8(json.get_ref<const std::string&>()) ? "" : path;
+  if (json.is_array())
+    for (std::size_t i = 0; i < json.size(); ++i)
+      if (auto found = non_utf8_path(json[i], index_path(path, i)); !found.empty()) return found;
+  if (json.is_object())
+    for (const auto& [key, value] : json.items()) {
+      const std::string at = path.empty() ? key : path + "." + key;
+      if (!is_utf8(key)) return at;
+      if (auto found = non_utf8_path(value, at); !found.empty()) return found;
+    }
+  return "";
+}
+
+// The model file keeps the config as JSON, whose text is UTF-8. A name or path
+// that is not (a --set value that is not JSON, a config file's stem, data paths
+// resolved against a folder whose name is not UTF-8) would fail only when the
+// trained model is saved: refused here, naming its key.
+void check_utf8(const Config& config) {
+  const Json json = config.to_json();
+  if (const std::string path = non_utf8_path(json, ""); !path.empty())
+    throw ConfigError(path, "is not UTF-8 text, which the model file needs");
+}
+
+}  // namespace
 
 Config parse_config(const Json& root, const std::string& base_dir) {
   ObjectReader reader(root, "");
@@ -237,6 +289,7 @@ Config parse_config(const Json& root, const std::string& base_dir) {
     reader.ignore("fit");
   }
   reader.finish();
+  check_utf8(config);
   return config;
 }
 
@@ -246,7 +299,10 @@ Config load_config(const std::string& path, const std::vector<std::string>& over
     for (const auto& assignment : overrides) apply_override(root, assignment);
     const std::filesystem::path file(path);
     Config config = parse_config(root, file.parent_path().string());
-    if (config.name.empty()) config.name = file.stem().string();
+    if (config.name.empty()) {
+      config.name = file.stem().string();
+      check_utf8(config);
+    }
     return config;
   } catch (Error& e) {
     e.set_file(path);
@@ -265,6 +321,11 @@ void use_data_dir(Config& config, const std::string& dir) {
   };
   config.data.train = DataFiles{find("train-images-idx3-ubyte"), find("train-labels-idx1-ubyte")};
   config.data.test = DataFiles{find("t10k-images-idx3-ubyte"), find("t10k-labels-idx1-ubyte")};
+  try {
+    check_utf8(config);
+  } catch (Error& e) {
+    throw DataError(dir, "--data-dir: " + e.describe());
+  }
 }
 
 }  // namespace mlp

@@ -20,8 +20,21 @@ namespace {
 }
 
 // ".NAME.tmp.": the start of every temporary file for target NAME; the writer's
-// process id and a random suffix follow.
-std::string temp_prefix(const std::filesystem::path& target) { return "." + target.filename().string() + ".tmp."; }
+// process id and a random suffix follow. A long NAME is cut (to 200 bytes) so
+// that the temporary's name stays within the 255 a folder entry may have.
+std::string temp_prefix(const std::filesystem::path& target) {
+  return "." + target.filename().string().substr(0, 200) + ".tmp.";
+}
+
+// The mode the new file gets: the old file's when it replaces one, as cp keeps
+// it; else what open(2) would give a new file, 0666 less the umask.
+mode_t mode_for(const std::string& path) {
+  struct stat info {};
+  if (::stat(path.c_str(), &info) == 0 && S_ISREG(info.st_mode)) return info.st_mode & 07777;
+  const mode_t mask = ::umask(0);
+  ::umask(mask);
+  return 0666 & ~mask;
+}
 
 // A process killed while writing (kill -9, power loss) leaves its temporary file
 // behind. Removes those of `target` whose writer no longer runs; a temporary of
@@ -68,7 +81,7 @@ void write_file_atomically(const std::string& path, std::string_view bytes) {
     }
     written += static_cast<std::size_t>(n);
   }
-  if (::fchmod(fd, 0644) != 0) abandon("cannot set permissions");
+  if (::fchmod(fd, mode_for(path)) != 0) abandon("cannot set permissions");
   if (::fsync(fd) != 0) abandon("cannot flush to disk");
   if (::close(fd) != 0) {
     const int error = errno;

@@ -5,7 +5,9 @@
 #include <array>
 #include <cerrno>
 #include <cstring>
+#include <cstdio>
 #include <memory>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -20,44 +22,92 @@ constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
 // An IDX payload beyond this is refused whatever the header says (MNIST's is 47 MB).
 constexpr std::uint64_t max_payload = std::uint64_t{1} << 34;
 
-// gzopen reads plain files as they are, so one reader serves both kinds.
-struct GzCloser {
-  void operator()(gzFile_s* f) const { gzclose(f); }
+struct FileCloser {
+  void operator()(std::FILE* f) const { std::fclose(f); }
 };
-using GzFile = std::unique_ptr<gzFile_s, GzCloser>;
 
-bool is_gzip(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return false;
-  std::array<unsigned char, 2> magic{};
-  const bool gz = std::fread(magic.data(), 1, 2, f) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-  std::fclose(f);
-  return gz;
-}
-
-// Reads up to n bytes; returns how many arrived. Throws on a decompression error.
-std::size_t read_some(gzFile file, void* into, std::size_t n, const std::string& path) {
-  std::size_t got = 0;
-  while (got < n) {
-    const auto want = static_cast<unsigned>(std::min<std::size_t>(n - got, chunk_bytes));
-    const int r = gzread(file, static_cast<char*>(into) + got, want);
-    if (r < 0) {
-      int code = 0;
-      const char* message = gzerror(file, &code);
-      throw DataError(path, fmt::format("corrupt gzip data ({})", code == Z_ERRNO ? std::strerror(errno) : message));
+// A file's bytes, inflated on the way when it is gzip (every member of it, as
+// gzip -d reads concatenated files). Bytes after the last member are refused, as
+// they are after a plain file's data: zlib's gzread would skip them without a word.
+class ByteSource {
+ public:
+  ByteSource(const std::string& path, std::uint64_t file_size) : path_(path), file_size_(file_size) {
+    file_.reset(std::fopen(path.c_str(), "rb"));
+    if (!file_) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno ? errno : ENOMEM)));
+    std::array<unsigned char, 2> magic{};
+    gzip_ = std::fread(magic.data(), 1, 2, file_.get()) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
+    std::rewind(file_.get());
+    if (gzip_) {
+      if (inflateInit2(&stream_, 15 + 16) != Z_OK) throw DataError(path, "cannot start gzip decompression");
+      inflating_ = true;
+      input_.resize(std::size_t{1} << 16);
     }
-    if (r == 0) {
-      // zlib reports a gzip stream cut short (even only its CRC trailer) as
-      // Z_BUF_ERROR and gzread returns 0 as at a clean end: tell them apart.
-      int code = Z_OK;
-      const char* message = gzerror(file, &code);
-      if (code != Z_OK) throw DataError(path, fmt::format("truncated or corrupt gzip data ({})", message));
-      break;
-    }
-    got += static_cast<std::size_t>(r);
   }
-  return got;
-}
+  ~ByteSource() {
+    if (inflating_) inflateEnd(&stream_);
+  }
+  ByteSource(const ByteSource&) = delete;
+  ByteSource& operator=(const ByteSource&) = delete;
+
+  bool gzip() const { return gzip_; }
+
+  // Reads up to n bytes; fewer only at the end of the data.
+  std::size_t read(void* into, std::size_t n) {
+    if (!gzip_) {
+      const std::size_t got = std::fread(into, 1, n, file_.get());
+      if (got < n && std::ferror(file_.get())) throw DataError(path_, fmt::format("cannot read: {}", std::strerror(errno)));
+      return got;
+    }
+    stream_.next_out = static_cast<Bytef*>(into);
+    std::size_t got = 0;
+    while (got < n) {
+      if (stream_.avail_in == 0 && !refill()) {
+        if (member_ended_) break;  // the end of the last member: the end of the data
+        throw DataError(path_, "truncated gzip data (the stream ends early)");
+      }
+      if (member_ended_) {
+        // After a member, another one or nothing.
+        if (stream_.next_in[0] != 0x1f)
+          throw DataError(path_, fmt::format("{} bytes after the end of the gzip stream", unread_bytes()));
+        inflateReset(&stream_);
+        member_ended_ = false;
+      }
+      const auto want = static_cast<uInt>(std::min<std::size_t>(n - got, chunk_bytes));
+      stream_.avail_out = want;
+      const int status = inflate(&stream_, Z_NO_FLUSH);
+      got += want - stream_.avail_out;
+      if (status == Z_STREAM_END) {
+        member_ended_ = true;
+      } else if (status != Z_OK && status != Z_BUF_ERROR) {
+        throw DataError(path_, fmt::format("corrupt gzip data ({})", stream_.msg ? stream_.msg : zError(status)));
+      }
+    }
+    return got;
+  }
+
+ private:
+  // More compressed input; false at the end of the file.
+  bool refill() {
+    const std::size_t got = std::fread(input_.data(), 1, input_.size(), file_.get());
+    if (got == 0 && std::ferror(file_.get())) throw DataError(path_, fmt::format("cannot read: {}", std::strerror(errno)));
+    consumed_ += got;
+    stream_.next_in = input_.data();
+    stream_.avail_in = static_cast<uInt>(got);
+    return got > 0;
+  }
+  std::uint64_t unread_bytes() const {
+    const std::uint64_t used = consumed_ - stream_.avail_in;
+    return file_size_ > used ? file_size_ - used : stream_.avail_in;
+  }
+
+  std::string path_;
+  std::uint64_t file_size_;
+  std::unique_ptr<std::FILE, FileCloser> file_;
+  bool gzip_ = false, inflating_ = false, member_ended_ = false;
+  z_stream stream_{};
+  std::vector<Bytef> input_;
+  std::uint64_t consumed_ = 0;  // compressed bytes read from the file so far
+};
 
 }  // namespace
 
@@ -67,15 +117,24 @@ std::size_t IdxArray::item_size() const {
   return n;
 }
 
-IdxArray read_idx(const std::string& path) {
-  const std::uint64_t file_size = check_input_file(path, "an IDX file");
-  const bool compressed = is_gzip(path);
+namespace {
 
-  GzFile file(gzopen(path.c_str(), "rb"));
-  if (!file) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno ? errno : ENOMEM)));
+// Opens `path` and reads its header: magic, element type, rank and dimensions,
+// each checked; the file is left at the first data byte.
+struct OpenIdx {
+  std::unique_ptr<ByteSource> file;
+  std::uint64_t file_size = 0;
+  std::vector<std::size_t> dims;
+  std::uint64_t payload = 1;  // bytes of data the header promises
+};
+
+OpenIdx open_idx(const std::string& path) {
+  OpenIdx idx;
+  idx.file_size = check_input_file(path, "an IDX file");
+  idx.file = std::make_unique<ByteSource>(path, idx.file_size);
 
   std::array<std::uint8_t, 4> magic{};
-  const std::size_t got = read_some(file.get(), magic.data(), 4, path);
+  const std::size_t got = idx.file->read(magic.data(), 4);
   if (got == 0) throw DataError(path, "is empty");
   if (got < 4) throw DataError(path, "too short for an IDX header");
   if (magic[0] != 0 || magic[1] != 0)
@@ -86,20 +145,31 @@ IdxArray read_idx(const std::string& path) {
   const std::size_t rank = magic[3];
   if (rank == 0 || rank > max_dims) throw DataError(path, fmt::format("IDX rank {} is not in 1..{}", rank, max_dims));
 
-  IdxArray array;
-  std::uint64_t payload = 1;
   for (std::size_t i = 0; i < rank; ++i) {
     std::array<std::uint8_t, 4> be{};
-    if (read_some(file.get(), be.data(), 4, path) < 4) throw DataError(path, "truncated IDX header");
+    if (idx.file->read(be.data(), 4) < 4) throw DataError(path, "truncated IDX header");
     const std::uint64_t d = (std::uint64_t{be[0]} << 24) | (std::uint64_t{be[1]} << 16) | (std::uint64_t{be[2]} << 8) | be[3];
     if (d == 0) throw DataError(path, fmt::format("dimension {} is zero: the file holds no samples", i));
-    if (payload > max_payload / d)
+    if (idx.payload > max_payload / d)
       throw DataError(path, fmt::format("dimensions would need more than {} bytes", max_payload));
-    payload *= d;
-    array.dims.push_back(static_cast<std::size_t>(d));
+    idx.payload *= d;
+    idx.dims.push_back(static_cast<std::size_t>(d));
   }
+  return idx;
+}
+
+}  // namespace
+
+std::vector<std::size_t> read_idx_dims(const std::string& path) { return open_idx(path).dims; }
+
+IdxArray read_idx(const std::string& path) {
+  OpenIdx idx = open_idx(path);
+  ByteSource& file = *idx.file;
+  const std::uint64_t file_size = idx.file_size, payload = idx.payload, rank = idx.dims.size();
+  IdxArray array;
+  array.dims = std::move(idx.dims);
   const std::uint64_t header = 4 + 4 * rank;
-  if (!compressed) {
+  if (!file.gzip()) {
     const std::uint64_t size = file_size;
     if (size < header + payload)
       throw DataError(path, fmt::format("truncated: the header promises {} bytes of data, the file has {}", payload,
@@ -107,7 +177,7 @@ IdxArray read_idx(const std::string& path) {
     if (size > header + payload)
       throw DataError(path, fmt::format("{} bytes after the data the header describes", size - header - payload));
     array.data.resize(payload);
-    if (read_some(file.get(), array.data.data(), payload, path) != payload) throw DataError(path, "short read");
+    if (file.read(array.data.data(), payload) != payload) throw DataError(path, "short read");
     return array;
   }
   // gzip: the uncompressed size is unknown until it is read; grow with the data.
@@ -115,14 +185,14 @@ IdxArray read_idx(const std::string& path) {
   while (filled < payload) {
     const std::size_t next = static_cast<std::size_t>(std::min<std::uint64_t>(payload, filled + chunk_bytes * 16));
     array.data.resize(next);
-    const std::size_t n = read_some(file.get(), array.data.data() + filled, next - filled, path);
+    const std::size_t n = file.read(array.data.data() + filled, next - filled);
     filled += n;
     if (filled < next) break;
   }
   if (filled < payload)
     throw DataError(path, fmt::format("truncated: the header promises {} bytes of data, the file has {}", payload, filled));
   std::uint8_t extra = 0;
-  if (read_some(file.get(), &extra, 1, path) != 0) throw DataError(path, "data continues after what the header describes");
+  if (file.read(&extra, 1) != 0) throw DataError(path, "data continues after what the header describes");
   return array;
 }
 

@@ -20,5 +20,8 @@ struct IdxArray {
 
 // Throws DataError naming `path` for anything that is not a well-formed ubyte IDX file.
 IdxArray read_idx(const std::string& path);
+// The header's dimensions alone (checked as read_idx checks them), so that two
+// files can be compared before either's data is read.
+std::vector<std::size_t> read_idx_dims(const std::string& path);
 
 }  // namespace mlp

@@ -1,5 +1,8 @@
 #include "io/saved_model.h"
 
+#include <cmath>
+#include <limits>
+
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -10,6 +13,37 @@ namespace {
 
 Json tensor_entry(const std::string& name, const Shape& shape, std::size_t offset) {
   return {{"name", name}, {"shape", shape}, {"offset", offset * 4}};
+}
+
+// JSON has no NaN or infinity (nlohmann writes them as null, which then reads
+// back as nothing): a logged value that diverged is stored as the text Python
+// prints for it, "nan", "inf" or "-inf".
+Json logged_value(double value) {
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
+  return value;
+}
+
+Json logged_values(const std::vector<double>& values) {
+  Json row = Json::array();
+  for (double v : values) row.push_back(logged_value(v));
+  return row;
+}
+
+// Reads what logged_value wrote; null (as files from before it hold) is NaN.
+double read_logged_value(const Json& value, const std::string& path) {
+  if (value.is_number()) return value.get<double>();
+  if (value.is_null() || value == "nan") return std::numeric_limits<double>::quiet_NaN();
+  if (value == "inf") return std::numeric_limits<double>::infinity();
+  if (value == "-inf") return -std::numeric_limits<double>::infinity();
+  throw DataError(path, "damaged header: a logged value is " + value.dump());
+}
+
+std::vector<double> read_logged_values(const Json& values, const std::string& path) {
+  if (!values.is_array()) throw DataError(path, "damaged header: logged values are not a list");
+  std::vector<double> out;
+  for (const auto& v : values) out.push_back(read_logged_value(v, path));
+  return out;
 }
 
 Json weight_entry(const ParamSlice& slice) {
@@ -40,9 +74,9 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
   if (!state.history.empty())
     for (const auto& entry : state.history.front()) history["metrics"].push_back(entry.first);
   for (const auto& epoch : state.history) {
-    Json row = Json::array();
-    for (const auto& entry : epoch) row.push_back(entry.second);
-    history["epochs"].push_back(row);
+    std::vector<double> values;
+    for (const auto& entry : epoch) values.push_back(entry.second);
+    history["epochs"].push_back(logged_values(values));
   }
 
   file.header = {{"program", program_version},
@@ -57,7 +91,7 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
                   {{"seed", state.seed},
                    {"next_epoch", state.next_epoch},
                    {"next_batch", state.next_batch},
-                   {"epoch_sums", state.epoch_sums},
+                   {"epoch_sums", logged_values(state.epoch_sums)},
                    {"epoch_count", state.epoch_count},
                    {"dropout_rng", state.dropout_rng}}},
                  {"history", history}};
@@ -124,7 +158,7 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     state.seed = fit_state.at("seed").get<std::uint64_t>();
     state.next_epoch = fit_state.at("next_epoch").get<int>();
     state.next_batch = fit_state.at("next_batch").get<std::size_t>();
-    state.epoch_sums = fit_state.at("epoch_sums").get<std::vector<double>>();
+    state.epoch_sums = read_logged_values(fit_state.at("epoch_sums"), path);
     state.epoch_count = fit_state.at("epoch_count").get<std::size_t>();
     state.dropout_rng = fit_state.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
     if (state.next_epoch < 0 || (state.next_batch > 0 && state.epoch_sums.size() != loaded.compiled.objective->size()))
@@ -133,7 +167,7 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     const Json& history = header.at("history");
     const auto metric_names = history.at("metrics").get<std::vector<std::string>>();
     for (const auto& row : history.at("epochs")) {
-      const auto values = row.get<std::vector<double>>();
+      const auto values = read_logged_values(row, path);
       if (values.size() != metric_names.size())
         throw DataError(path, "damaged header: a history row has the wrong length");
       Logs logs;

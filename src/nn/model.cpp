@@ -6,15 +6,11 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/machine.h"
 #include "nn/layers/layer_factory.h"
 
 namespace mlp {
 namespace {
-
-// Bounded so that a hostile config is refused before anything is allocated.
-
-// Weights, gradients and up to three optimizer slots, in float32.
-constexpr double bytes_per_param = 4.0 * 5;
 
 std::string human_bytes(double bytes) {
   const char* units[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
@@ -28,9 +24,19 @@ std::string human_bytes(double bytes) {
 
 }  // namespace
 
-Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_params) : input_shape_(input_shape) {
+Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_params, Allocation allocation)
+    : input_shape_(input_shape) {
   if (!layers.is_array()) throw ConfigError("model.layers", "expected an array, got " + json_type_name(layers));
   if (layers.empty()) throw ConfigError("model.layers", "must hold at least one layer");
+  if (allocation == Allocation::weights) {
+    // What the machine's memory can train: refused here, naming the layer, rather
+    // than as a bare "out of memory" once allocating.
+    const double affordable = physical_memory_bytes() / bytes_per_param;
+    if (affordable > 0 && affordable < static_cast<double>(max_params)) {
+      max_params = static_cast<std::size_t>(affordable);
+      limit_is_memory_ = true;
+    }
+  }
   std::map<std::string, int> name_counters;
   LayerContext context{input_shape, &name_counters};
   for (std::size_t i = 0; i < layers.size(); ++i) {
@@ -41,7 +47,7 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
     context.input_shape = layer->output_shape();
     add_layer(std::move(layer), reader.path(), max_params);
   }
-  lay_out_arena();
+  lay_out_arena(allocation);
 }
 
 Model::Model(const Shape& input_shape, std::vector<std::unique_ptr<Layer>> layers, std::size_t max_params)
@@ -61,16 +67,17 @@ void Model::add_layer(std::unique_ptr<Layer> layer, const std::string& path, std
     const double total = static_cast<double>(params_total_) + size;
     if (total > static_cast<double>(max_params))
       throw ConfigError(path, fmt::format("{} of shape {} would bring the model to {:.0f} parameters, needing {} "
-                                          "to train; the limit is {} parameters",
+                                          "to train; the limit is {} parameters{}",
                                           spec.name, shape_text(spec.shape), total,
-                                          human_bytes(total * bytes_per_param), max_params));
+                                          human_bytes(total * bytes_per_param), max_params,
+                                          limit_is_memory_ ? " (this machine's memory)" : ""));
     slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
     params_total_ += static_cast<std::size_t>(size);
   }
   layers_.push_back(std::move(layer));
 }
 
-void Model::lay_out_arena() {
+void Model::lay_out_arena(Allocation allocation) {
   // The arena holds the trainable parameters first, layer after layer, then the
   // rest: the optimizer and the gradients see one contiguous span, and each
   // layer's trainable parameters are one range of it.
@@ -83,16 +90,18 @@ void Model::lay_out_arena() {
     slice.offset = offset;
     offset += slice.size;
   }
-  params_.assign(params_total_, 0.0f);
-  grads_.assign(trainable_count_, 0.0f);
+  if (allocation == Allocation::weights) {
+    params_.assign(params_total_, 0.0f);
+    grads_.assign(trainable_count_, 0.0f);
+  }
   std::size_t slice = 0;
   for (auto& layer : layers_) {
     std::vector<float*> p, g;
     std::size_t begin = trainable_offset, end = 0;
     for (std::size_t k = 0; k < layer->param_specs().size(); ++k, ++slice) {
       const ParamSlice& s = slices_[slice];
-      p.push_back(params_.data() + s.offset);
-      g.push_back(s.trainable ? grads_.data() + s.offset : nullptr);
+      p.push_back(params_.empty() ? nullptr : params_.data() + s.offset);
+      g.push_back(s.trainable && !grads_.empty() ? grads_.data() + s.offset : nullptr);
       if (s.trainable) {
         begin = std::min(begin, s.offset);
         end = std::max(end, s.offset + s.size);

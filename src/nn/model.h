@@ -25,15 +25,25 @@ struct ParamSlice {
   bool trainable = true;
 };
 
+// Whether a model gets its parameter arena (to train or run it) or only its
+// layers and shapes (to print its summary: a config may describe more weights
+// than the machine could hold).
+enum class Allocation { weights, shapes_only };
+
 class Model {
  public:
   // Bounded so that a hostile config is refused before anything is allocated:
   // 2^31 floats is 8 GiB of weights, and 3-5x that to train.
   static constexpr std::size_t default_max_params = std::size_t{1} << 31;
 
+  // Weights, gradients and up to three optimizer slots, in float32.
+  static constexpr double bytes_per_param = 4.0 * 5;
+
   // `layers` is the config's model.layers array; errors name "model.layers[i]...".
-  // A model needing more than `max_params` parameters is refused before allocating.
-  Model(const Shape& input_shape, const Json& layers, std::size_t max_params = default_max_params);
+  // A model needing more than `max_params` parameters, or (with its weights) more
+  // memory to train than the machine has, is refused before allocating.
+  Model(const Shape& input_shape, const Json& layers, std::size_t max_params = default_max_params,
+        Allocation allocation = Allocation::weights);
   // From layers already built, each reading the one before (tests, importers).
   Model(const Shape& input_shape, std::vector<std::unique_ptr<Layer>> layers,
         std::size_t max_params = default_max_params);
@@ -49,7 +59,7 @@ class Model {
   // The arena: every parameter, the trainable ones first. Gradients (and so the
   // optimizer's slots) exist for the trainable ones only: no optimizer reaches a
   // non-trainable weight such as BatchNormalization's moving mean.
-  std::size_t param_count() const { return params_.size(); }
+  std::size_t param_count() const { return params_total_; }
   std::size_t trainable_count() const { return trainable_count_; }
   const std::vector<ParamSlice>& param_slices() const { return slices_; }
   std::vector<float>& params() { return params_; }
@@ -82,12 +92,14 @@ class Model {
   // Appends a layer and its parameter slices (offsets come later), refusing a
   // model of more than max_params parameters before anything is allocated.
   void add_layer(std::unique_ptr<Layer> layer, const std::string& path, std::size_t max_params);
-  // Sizes the arena and binds every layer to its part of it.
-  void lay_out_arena();
+  // Sizes the arena and binds every layer to its part of it (to nothing, with
+  // Allocation::shapes_only).
+  void lay_out_arena(Allocation allocation = Allocation::weights);
 
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::size_t params_total_ = 0;
+  bool limit_is_memory_ = false;  // max_params came from the machine's memory
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;
   std::vector<float> grads_;

@@ -16,6 +16,10 @@ std::string printf_string(const char* format, Args... args) {
 }  // namespace
 
 std::string keras_metric_value(double value, bool compare_abs) {
+  // Python prints "nan", "inf" and "-inf" whatever the format (C's printf may
+  // print the sign bit of a NaN: "-nan").
+  if (std::isnan(value)) return "nan";
+  if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   const double compared = compare_abs ? std::fabs(value) : value;
   return printf_string(compared > 1e-3 ? "%.4f" : "%.4e", value);
 }

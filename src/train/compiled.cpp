@@ -1,14 +1,16 @@
 #include "train/compiled.h"
 
+#include <set>
+
 #include "nn/losses.h"
 
 namespace mlp {
 
-Compiled compile(const Config& config, std::size_t max_params) {
+Compiled compile(const Config& config, std::size_t max_params, Allocation allocation) {
   Compiled compiled;
-  compiled.model = std::make_unique<Model>(config.model.input_shape, config.model.layers, max_params);
+  compiled.model = std::make_unique<Model>(config.model.input_shape, config.model.layers, max_params, allocation);
   compiled.optimizer = make_optimizer(config.compile.optimizer, "compile.optimizer");
-  compiled.optimizer->prepare(compiled.model->trainable_count());
+  if (allocation == Allocation::weights) compiled.optimizer->prepare(compiled.model->trainable_count());
   const auto& loss_row = loss_table().find(config.compile.loss, "compile.loss");
   const std::string& loss_name = loss_row.name;  // canonical: aliases and case resolved
   const LossFns& loss = loss_row.entry;
@@ -18,9 +20,16 @@ Compiled compile(const Config& config, std::size_t max_params) {
                                           " needs one output per class, and the last layer has 1 unit; use "
                                           "binary_crossentropy for a single output");
   std::vector<Metric> metrics;
-  for (std::size_t i = 0; i < config.compile.metrics.size(); ++i)
-    metrics.push_back(resolve_metric(config.compile.metrics[i], loss_name, compiled.model->output_size(),
-                                     index_path("compile.metrics", i)));
+  std::set<std::string> taken{"loss"};
+  for (std::size_t i = 0; i < config.compile.metrics.size(); ++i) {
+    Metric metric = resolve_metric(config.compile.metrics[i], loss_name, compiled.model->output_size(),
+                                   index_path("compile.metrics", i));
+    // A name given twice logs as acc, acc_1, acc_2, as keras@2.2.4:keras/engine/training.py dedupes it.
+    const std::string base = metric.log_name;
+    for (int k = 1; taken.count(metric.log_name); ++k) metric.log_name = base + "_" + std::to_string(k);
+    taken.insert(metric.log_name);
+    metrics.push_back(std::move(metric));
+  }
   compiled.objective = std::make_unique<Objective>(loss, std::move(metrics));
   compiled.preprocessing = {static_cast<float>(config.data.range_low), static_cast<float>(config.data.range_high)};
   // A blank pixel (0) is the background of the input images, whatever runs the model.

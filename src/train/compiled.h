@@ -25,6 +25,9 @@ struct Compiled {
 
 // Throws ConfigError (with key paths) for anything the config gets wrong, and for
 // a model of more than `max_params` parameters (before allocating them).
-Compiled compile(const Config& config, std::size_t max_params = Model::default_max_params);
+// With Allocation::shapes_only the model has no weights and the optimizer no
+// slots: enough to print its summary.
+Compiled compile(const Config& config, std::size_t max_params = Model::default_max_params,
+                 Allocation allocation = Allocation::weights);
 
 }  // namespace mlp

@@ -2,8 +2,6 @@
 // carries only the Keras lines, saved models, determinism, resume.
 #include <catch2/catch.hpp>
 
-#include <sys/wait.h>
-
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -14,20 +12,14 @@
 #include "core/strings.h"
 #include "nn/activations.h"
 #include "support/sanitizers.h"
+#include "support/programs.h"
 #include "support/tiny_idx.h"
 
 namespace {
 
-struct Result {
-  int code = -1;
-  std::string out, err;
-};
-
-Result run(const std::string& command, const mlp::test::TempDir& dir) {
-  const std::string out = dir.path("stdout.txt"), err = dir.path("stderr.txt");
-  const int status = std::system((command + " >" + out + " 2>" + err).c_str());
-  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, mlp::test::read_bytes(out), mlp::test::read_bytes(err)};
-}
+using mlp::test::Result;
+using mlp::test::run;
+using mlp::test::write_tiny_config;
 
 std::string strip_trailing_spaces(const std::string& text) {
   std::string result;
@@ -39,25 +31,8 @@ std::string strip_trailing_spaces(const std::string& text) {
   return result;
 }
 
-const std::string train = MLP_TRAIN_EXE;
-const std::string summary = MLP_SUMMARY_EXE;
-
-// A config over a small banded IDX set in `dir`.
-std::string write_tiny_config(const mlp::test::TempDir& dir, const std::string& extra_fit = "") {
-  mlp::test::write_banded_set(dir, "train", 200, 6, 6, 4, 3);
-  const std::string config = R"({
-    "name": "tiny", "seed": 7,
-    "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
-    "model": {"input_shape": [6, 6], "layers": [
-      {"type": "Flatten"}, {"type": "Dense", "units": 16, "activation": "relu"},
-      {"type": "Dense", "units": 4, "activation": "softmax"}]},
-    "compile": {"loss": "categorical_crossentropy", "optimizer": "adam", "metrics": ["acc"]},
-    "fit": {"epochs": 3, "batch_size": 16, "validation_split": 0.2, "verbose": 2)" +
-                             extra_fit + R"(}
-  })";
-  mlp::test::write_bytes(dir.path("tiny.json"), config);
-  return dir.path("tiny.json");
-}
+const std::string& train = mlp::test::train_exe;
+const std::string& summary = mlp::test::summary_exe;
 
 // c.json in `dir`: a run over `samples` banded 20x20 images that would go on for
 // 1000 epochs, for the tests that interrupt one.
@@ -255,8 +230,8 @@ TEST_CASE("SIGTERM mid-run: checkpoint written, exit 143, and resuming matches a
 
 namespace {
 
-const std::string eval = MLP_EVAL_EXE;
-const std::string predict = MLP_PREDICT_EXE;
+const std::string& eval = mlp::test::eval_exe;
+const std::string& predict = mlp::test::predict_exe;
 
 // Trains the tiny config and writes a labelled test set beside it.
 std::string trained_tiny_model(const mlp::test::TempDir& dir) {

@@ -235,6 +235,15 @@ TEST_CASE("broken gzip files are refused", "[idx][gzip]") {
     test::write_gzip(bad, raw_header(8, 2, {2, 0}));
     check_refused(bad, "zero");
   }
+  SECTION("bytes after the end of the gzip stream, as after a plain file's data") {
+    for (const std::string& tail : {std::string("garbage"), std::string(1, '\0'), std::string(4096, 'x')}) {
+      INFO(tail.size() << " bytes after the stream");
+      test::write_bytes(bad, gz + tail);
+      check_refused(bad, "after the end of the gzip stream");
+      test::write_bytes(dir.path("plain"), bytes + tail);
+      check_refused(dir.path("plain"), "after the data the header describes");
+    }
+  }
 }
 
 TEST_CASE("load_dataset cross-checks images, labels and the model", "[dataset]") {
@@ -286,6 +295,23 @@ TEST_CASE("load_dataset cross-checks images, labels and the model", "[dataset]")
       const std::string message = data_error_of([&] { load_dataset(images, labels, shape, 3); });
       CHECK_THAT(message, Catch::StartsWith(images + ": ") && Catch::Contains("input_shape"));
     }
+  }
+  SECTION("images of another shape with the same number of pixels") {
+    // 4x5 images are not 5x4 or 2x10 ones, though each holds 20 values (a flat
+    // input_shape [20] takes any of them, as above).
+    for (const Shape& shape : {Shape{5, 4}, Shape{2, 10}}) {
+      const std::string message = data_error_of([&] { load_dataset(images, labels, shape, 3); });
+      CHECK_THAT(message, Catch::StartsWith(images + ": ") && Catch::Contains("4x5") && Catch::Contains("input_shape"));
+    }
+  }
+  SECTION("the counts are compared before a byte of data is read") {
+    // A gzip label file that claims one label more than there are images and
+    // goes on far past its 7 labels: refused on its header alone (reading the
+    // data first would report the extra bytes, not the counts).
+    const std::string many = dir.path("many-labels.gz");
+    test::write_gzip(many, test::idx_bytes({7}, std::vector<std::uint8_t>(7, 0)) + std::string(1 << 20, '\0'));
+    CHECK_THAT(data_error_of([&] { load_dataset(images, many, {4, 5}, 3); }),
+               Catch::StartsWith(many + ": ") && Catch::Contains("7 labels for 6 images"));
   }
   SECTION("a broken file is reported as itself") {
     const std::string missing = dir.path("missing-labels");

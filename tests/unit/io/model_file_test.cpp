@@ -535,3 +535,34 @@ TEST_CASE("a model trained, saved and loaded predicts bit-identically to the one
   // A trained model, not a trivial one: its outputs are not uniform.
   CHECK(std::fabs(before(0, 0) - 0.25f) > 1e-3f);
 }
+
+TEST_CASE("non-finite logged values are written as Python prints them and read back", "[model_file]") {
+  // A diverged epoch logs NaN or an infinity; JSON has neither, and writing them
+  // as null made the file unreadable.
+  const Compiled compiled = stepped_model();
+  FitState state = some_state(compiled);
+  const double inf = std::numeric_limits<double>::infinity();
+  state.history = {{{"loss", 0.5}, {"acc", std::numeric_limits<double>::quiet_NaN()}}, {{"loss", inf}, {"acc", -inf}}};
+  state.epoch_sums = {std::numeric_limits<double>::quiet_NaN(), inf};
+  const ModelFile file = to_model_file(compiled, state);
+  CHECK(file.header["history"]["epochs"] == Json::parse(R"([[0.5, "nan"], ["inf", "-inf"]])"));
+  CHECK(file.header["fit_state"]["epoch_sums"] == Json::parse(R"(["nan", "inf"])"));
+
+  const LoadedModel loaded = from_model_file(decode_model_file(encode_model_file(file), "nan.mlp"), "nan.mlp");
+  REQUIRE(loaded.state.history.size() == 2);
+  CHECK(loaded.state.history[0][0].second == 0.5);
+  CHECK(std::isnan(loaded.state.history[0][1].second));
+  CHECK(loaded.state.history[1][0].second == inf);
+  CHECK(loaded.state.history[1][1].second == -inf);
+  CHECK(std::isnan(loaded.state.epoch_sums[0]));
+  CHECK(loaded.state.epoch_sums[1] == inf);
+
+  // Files written before: null stood for NaN, and reads as it. Other text is damage.
+  ModelFile older = file;
+  older.header["history"]["epochs"][0][1] = nullptr;
+  const LoadedModel old_loaded = from_model_file(decode_model_file(encode_model_file(older), "old.mlp"), "old.mlp");
+  CHECK(std::isnan(old_loaded.state.history[0][1].second));
+  ModelFile damaged = file;
+  damaged.header["history"]["epochs"][0][1] = "NaN!";
+  CHECK_THROWS_AS(from_model_file(decode_model_file(encode_model_file(damaged), "d.mlp"), "d.mlp"), DataError);
+}

@@ -1,6 +1,8 @@
 // Number formats against Python's own % formatting rules (values worked out by hand).
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "report/keras_format.h"
 
 using namespace mlp;
@@ -47,4 +49,14 @@ TEST_CASE("ETA formats") {
   CHECK(keras_eta(60.0) == "60s");
   CHECK(keras_eta(135.0) == "2:15");
   CHECK(keras_eta(3723.0) == "1:02:03");
+}
+
+TEST_CASE("a diverged value prints as Python prints it: nan, inf, -inf") {
+  const double nan = std::nan(""), negative_nan = -std::nan(""), inf = HUGE_VAL;
+  for (bool compare_abs : {false, true}) {
+    CHECK(keras_metric_value(nan, compare_abs) == "nan");
+    CHECK(keras_metric_value(negative_nan, compare_abs) == "nan");  // printf would write "-nan"
+    CHECK(keras_metric_value(inf, compare_abs) == "inf");
+    CHECK(keras_metric_value(-inf, compare_abs) == "-inf");
+  }
 }
