@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (libFuzzer, clang, ASan + UBSan) of the IDX reader, the
-# config loader and the model loader, from the committed seed corpus. The build
+# config loader, the model loader, the --set language and the command-line number
+# reading, from the committed seed corpus. The build
 # (build-sanitize) is the one scripts/test.sh runs the suite in under the sanitizers.
 # Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 15)
 #        scripts/fuzz.sh --build-only           (configure and build everything there)
@@ -13,7 +14,7 @@ CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMLP_SANITIZE
 if [ "$seconds" = --build-only ]; then
   exec cmake --build "$build" -j"$(nproc)"
 fi
-cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz >/dev/null
+cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz override_fuzz number_fuzz >/dev/null
 # One target per core at a time, each for the full time; logs are read after.
 fuzz_one() {
   local target=$1 work
@@ -31,7 +32,7 @@ fuzz_one() {
 }
 status=0
 running=0
-for target in idx config model; do
+for target in idx config model override number; do
   if [ "$running" -ge "$(nproc)" ]; then
     wait -n || status=1
     running=$((running - 1))

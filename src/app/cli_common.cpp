@@ -4,8 +4,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
-#include <cmath>
 #include <csignal>
 #include <cstring>
 #include <iostream>
@@ -22,6 +20,7 @@
 
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/number_text.h"
 #include "core/parallel.h"
 #include "core/version.h"
 
@@ -61,35 +60,18 @@ Flags::Flag Flags::choice(const std::string& names, std::string& into, const std
 }
 namespace {
 
-// Numbers are read one way for every flag: decimal digits only (no octal for a
-// leading zero, no hex), the whole text, finite, within the flag's range; a value
-// outside the type is refused, never clamped.
-template <class T>
-T parse_number(const std::string& flag, const std::string& text, T min, T max) {
-  T value{};
-  const char* end = text.data() + text.size();
-  const auto [stop, error] = std::from_chars(text.data(), end, value);
-  const char* kind = std::is_integral_v<T> ? "a whole number" : "a number";
-  if (error == std::errc::result_out_of_range)
-    throw CLI::ValidationError(flag, fmt::format("'{}' is out of range [{}, {}]", text, min, max));
-  if (error != std::errc() || stop != end || text.empty())
-    throw CLI::ValidationError(flag, fmt::format("'{}' is not {}", text, kind));
-  if constexpr (std::is_floating_point_v<T>) {
-    if (!std::isfinite(value)) throw CLI::ValidationError(flag, fmt::format("'{}' is not a finite number", text));
-  }
-  if (value < min || value > max)
-    throw CLI::ValidationError(flag, fmt::format("{} is out of range [{}, {}]", text, min, max));
-  return value;
-}
-
-// A flag taking one number, parsed by parse_number and handed to `store`.
+// A flag taking one number, read by parse_number_text and handed to `store`.
 template <class T>
 CLI::Option* add_number(CLI::App& app, const std::string& names, const std::string& help, T min, T max,
                         std::function<void(T)> store) {
   CLI::Option* option = app.add_option(
       names,
       [names, min, max, store](const CLI::results_t& values) {
-        store(parse_number<T>(names, values.back(), min, max));
+        try {
+          store(parse_number_text<T>(values.back(), min, max));
+        } catch (const NumberTextError& e) {
+          throw CLI::ValidationError(names, e.what());
+        }
         return true;
       },
       help);

@@ -15,9 +15,9 @@ namespace {
 constexpr std::size_t max_config_bytes = 16u << 20;
 constexpr int max_json_depth = 64;
 
-// Rejects nesting deeper than max_json_depth before the parser sees it, so no
+// Rejects nesting deeper than `max_depth` before the parser sees it, so no
 // input can exhaust the stack however the parser or the destructor recurse.
-void check_depth(const std::string& text, const std::string& what) {
+void check_depth(const std::string& text, const std::string& what, int max_depth) {
   int depth = 0;
   bool in_string = false, escaped = false;
   for (char c : text) {
@@ -29,8 +29,8 @@ void check_depth(const std::string& text, const std::string& what) {
     }
     if (c == '"') in_string = true;
     else if (c == '[' || c == '{') {
-      if (++depth > max_json_depth)
-        throw ConfigError("", fmt::format("{}: nested deeper than {} levels", what, max_json_depth));
+      if (++depth > max_depth)
+        throw ConfigError("", fmt::format("{}: nested deeper than {} levels", what, max_depth));
     } else if (c == ']' || c == '}') --depth;
   }
 }
@@ -123,6 +123,24 @@ FitConfig read_fit(ObjectReader& reader) {
   return fit;
 }
 
+bool is_utf8(const std::string& text) {
+  try {
+    (void)Json(text).dump();
+    return true;
+  } catch (const Json::type_error&) {
+    return false;
+  }
+}
+
+// How many levels a --set key path nests its value: one per key and per index,
+// each counted against the same limit as a level of JSON text.
+int key_path_depth(const std::string& path) {
+  const auto depth = std::count(path.begin(), path.end(), '.') + std::count(path.begin(), path.end(), '[') + 1;
+  if (depth > max_json_depth)
+    throw ConfigError(path.substr(0, 40) + "...", fmt::format("--set key path nested deeper than {} levels", max_json_depth));
+  return static_cast<int>(depth);
+}
+
 }  // namespace
 
 Json Config::to_json() const {
@@ -149,7 +167,7 @@ Json parse_json_text(const std::string& text, const std::string& what) {
   // one would be ignored, not refused.
   if (const auto nul = text.find('\0'); nul != std::string::npos)
     throw ConfigError("", fmt::format("invalid JSON: a NUL byte at offset {}", nul));
-  check_depth(text, what);
+  check_depth(text, what, max_json_depth);
   try {
     return Json::parse(text);
   } catch (const Json::exception& e) {
@@ -171,14 +189,15 @@ Json read_json_file(const std::string& path) {
   }
 }
 
+namespace {
+
+// Puts `value` at `path` in `root`, creating objects on the way; may leave
+// `root` half changed when it throws (apply_override works on a copy).
 void set_path(Json& root, const std::string& path, Json value) {
   Json* node = &root;
   std::size_t i = 0;
   if (path.empty()) throw ConfigError("", "--set needs a key path before '='");
-  // Each component nests the value one level deeper: the same limit as for JSON text.
-  const auto components = std::count(path.begin(), path.end(), '.') + std::count(path.begin(), path.end(), '[') + 1;
-  if (components > max_json_depth)
-    throw ConfigError(path.substr(0, 40) + "...", fmt::format("--set key path nested deeper than {} levels", max_json_depth));
+  key_path_depth(path);
   while (i < path.size()) {
     if (path[i] == '[') {
       const std::size_t close = path.find(']', i);
@@ -206,10 +225,18 @@ void set_path(Json& root, const std::string& path, Json value) {
   *node = std::move(value);
 }
 
+}  // namespace
+
 void apply_override(Json& root, const std::string& assignment) {
   const std::size_t eq = assignment.find('=');
   if (eq == std::string::npos) throw ConfigError("", "--set expects PATH=JSON, got '" + assignment + "'");
   const std::string path = assignment.substr(0, eq), text = assignment.substr(eq + 1);
+  // The key path and the value nest within one limit, as they would in a file.
+  // Every key the config holds is UTF-8, so any part of it can be quoted in a message.
+  if (!is_utf8(path)) throw ConfigError("", "a --set key path is not UTF-8 text");
+  const int path_depth = key_path_depth(path);
+  check_depth(text, fmt::format("--set {}: the value under a key path {} levels deep", path, path_depth),
+              max_json_depth - path_depth);
   Json value;
   try {
     value = parse_json_text(text, "--set " + path);
@@ -218,26 +245,22 @@ void apply_override(Json& root, const std::string& assignment) {
     if (text.empty() || text.find_first_of("{}[]\"") != std::string::npos) {
       throw ConfigError(path, "--set value '" + text + "' is not valid JSON");
     }
+    // JSON text is UTF-8 (the parser checks); a bare word is checked here.
+    if (!is_utf8(text)) throw ConfigError(path, "is not UTF-8 text, which the model file needs");
     value = text;
   }
+  // A refused assignment leaves the config as it was: the change is made on a copy.
+  Json updated = root;
   // An optimizer given by name is the object {"type": name} with Keras's
   // defaults: setting one of its keys turns the name into that object.
-  if (path.starts_with("compile.optimizer.") && root.contains("compile") && root["compile"].is_object() &&
-      root["compile"].contains("optimizer") && root["compile"]["optimizer"].is_string())
-    root["compile"]["optimizer"] = Json{{"type", root["compile"]["optimizer"]}};
-  set_path(root, path, std::move(value));
+  if (path.starts_with("compile.optimizer.") && updated.contains("compile") && updated["compile"].is_object() &&
+      updated["compile"].contains("optimizer") && updated["compile"]["optimizer"].is_string())
+    updated["compile"]["optimizer"] = Json{{"type", updated["compile"]["optimizer"]}};
+  set_path(updated, path, std::move(value));
+  root = std::move(updated);
 }
 
 namespace {
-
-bool is_utf8(const std::string& text) {
-  try {
-    (void)Json(text).dump();
-    return true;
-  } catch (const Json::type_error&) {
-    return false;
-  }
-}
 
 // The key path of the first key or string in `json` that is not UTF-8, or "".
 std::string non_utf8_path(const Json& json, const std::string& path) {

@@ -53,9 +53,9 @@ struct Config {
   Json to_json() const;
 };
 
-// "fit.epochs=3" -> sets that key of `root` (creating objects on the way).
+// "fit.epochs=3" -> sets that key of `root` (creating objects on the way); a
+// refused assignment leaves `root` as it was.
 void apply_override(Json& root, const std::string& assignment);
-void set_path(Json& root, const std::string& path, Json value);
 
 // Parses JSON text with limits (size, nesting depth) that hostile input cannot pass.
 Json parse_json_text(const std::string& text, const std::string& what);

@@ -375,6 +375,17 @@ TEST_CASE("--set overrides", "[config][override]") {
     CHECK_THROWS_AS(apply_override(root, "model.layers[1.units=1"), ConfigError);
     CHECK_THROWS_AS(apply_override(root, "fit..epochs=1"), ConfigError);
     CHECK_THROWS_AS(apply_override(root, "fit.epochs.deeper=1"), ConfigError);  // 2 is not an object
+    // Refused after objects were created on the way, or after the optimizer's
+    // name became an object (found by override_fuzz).
+    CHECK_THROWS_AS(apply_override(root, "x.y[0]=[[1]]"), ConfigError);
+    CHECK_THROWS_AS(apply_override(root, "compile.optimizer.x[0]=1"), ConfigError);
+    CHECK(root == before);
+    // A bare word is a string only if it is UTF-8: every later message that
+    // quotes the value would otherwise fail (found by override_fuzz).
+    const ConfigError latin1 = config_error_of([&] { apply_override(root, "data.input_range=\x01 \xdb\xb0\xb0"); });
+    CHECK(latin1.describe() == "data.input_range: is not UTF-8 text, which the model file needs");
+    const ConfigError key = config_error_of([&] { apply_override(root, "data.input_range.\xff=1"); });
+    CHECK(key.describe() == "a --set key path is not UTF-8 text");
     CHECK(root == before);
     const ConfigError e = config_error_of([&] { apply_override(root, "fit.epochs"); });
     CHECK_THAT(e.describe(), Catch::Contains("fit.epochs") && Catch::Contains("="));
@@ -385,6 +396,17 @@ TEST_CASE("--set overrides", "[config][override]") {
     Json root = base_config();
     apply_override(root, "data.test.images=x");
     CHECK(root["data"]["test"]["images"] == "x");
+  }
+  SECTION("the key path and its value nest within one limit of 64 levels") {
+    std::string path = "x";
+    for (int i = 1; i < 40; ++i) path += ".x";
+    const auto nested = [](std::size_t levels) { return std::string(levels, '[') + std::string(levels, ']'); };
+    Json root = base_config();
+    apply_override(root, path + "=" + nested(24));  // 40 + 24 = 64
+    const Json before = root;
+    const ConfigError e = config_error_of([&] { apply_override(root, path + "=" + nested(25)); });
+    CHECK_THAT(e.describe(), Catch::Contains("nested deeper than 24 levels"));
+    CHECK(root == before);
   }
 }
 
