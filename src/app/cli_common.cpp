@@ -1,6 +1,7 @@
 #include "app/cli_common.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -20,6 +21,7 @@
 
 #include "core/blas.h"
 #include "core/error.h"
+#include "core/machine.h"
 #include "core/number_text.h"
 #include "core/parallel.h"
 #include "core/version.h"
@@ -113,7 +115,41 @@ void add_common_options(Flags& flags, CommonOptions& options) {
   flags.choice("--log-level", options.log_level, {"error", "warn", "info", "debug"}, "Diagnostics on stderr");
 }
 
-void apply_common_options(const CommonOptions& options) {
+namespace {
+
+// mlp runs OpenBLAS on one thread inside each of its own pool's threads
+// (core/parallel), so the server threads OpenBLAS's constructor starts, one per
+// core it sees, would only spin until shut down; under an address-space limit
+// each of them retries forever for its 128 MiB work buffer, and the program never
+// exits. OpenBLAS counts the cores in this process's CPU affinity, and an
+// executable's preinit functions run before any library's constructor: the
+// affinity is one core while the libraries start, and restored, before main, by
+// the executable's first constructor. (OPENBLAS_NUM_THREADS set here would be
+// lost: libc resets the environment when it starts.)
+cpu_set_t affinity_at_start;
+bool affinity_narrowed = false;
+
+void narrow_affinity_for_openblas(int, char**, char**) {
+  if (::sched_getaffinity(0, sizeof affinity_at_start, &affinity_at_start) != 0) return;
+  for (std::size_t cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &affinity_at_start)) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    affinity_narrowed = ::sched_setaffinity(0, sizeof one, &one) == 0;
+    return;
+  }
+}
+[[gnu::section(".preinit_array"), gnu::used]] void (*const openblas_preinit)(int, char**, char**) =
+    narrow_affinity_for_openblas;
+
+[[gnu::constructor(101)]] void restore_affinity() {
+  if (affinity_narrowed) ::sched_setaffinity(0, sizeof affinity_at_start, &affinity_at_start);
+}
+
+}  // namespace
+
+void apply_common_options(const CommonOptions& options, bool runs_math) {
   auto logger = spdlog::stderr_logger_st("mlp");
   logger->set_pattern("%n: %l: %v");
   logger->set_level(spdlog::level::from_str(options.log_level));
@@ -125,6 +161,17 @@ void apply_common_options(const CommonOptions& options) {
     // Threads beyond the cores only take turns, and each turn stalls the others.
     spdlog::warn("--threads {}: this process may use {} cores; using {} threads", threads, cores, cores);
     threads = cores;
+  }
+  if (const int fit = runs_math ? blas::claim_work_buffers(threads) : threads; fit < threads) {
+    const double limit_mib = static_cast<double>(address_space_limit()) / (1 << 20);
+    if (fit == 0)
+      throw RuntimeError("", fmt::format("the address-space limit (ulimit -v) of {:.0f} MiB leaves no room for the math "
+                                         "library's 128 MiB work buffer; raise the limit",
+                                         limit_mib));
+    spdlog::warn("--threads {}: the address-space limit (ulimit -v) of {:.0f} MiB leaves room for only {} of the math "
+                 "library's 128 MiB work buffers (one per thread); using {} thread{}",
+                 threads, limit_mib, fit, fit, fit == 1 ? "" : "s");
+    threads = fit;
   }
   // Flush denormals to zero, as TensorFlow does on the CPU: Adam's tiny moments
   // otherwise hit the slow denormal path. Before the pool starts: its threads copy it.

@@ -67,7 +67,10 @@ struct CommonOptions {
 
 void add_common_options(Flags& flags, CommonOptions& options);
 // Sets up logging, BLAS threads and the floating-point mode; call after parsing.
-void apply_common_options(const CommonOptions& options);
+// A program that runs the math (`runs_math`) first has OpenBLAS's work buffers
+// taken (core/blas.h: claim_work_buffers), with fewer threads or an error when
+// the address-space limit leaves no room for them.
+void apply_common_options(const CommonOptions& options, bool runs_math = true);
 
 // Parses argv into `flags` and runs `body`; returns the process's exit code.
 int run_main(const std::string& program, Flags& flags, int argc, char** argv, const std::function<int()>& body);

@@ -23,7 +23,7 @@ int main(int argc, char** argv) {
   return mlp::run_main("mlp-summary", flags, argc, argv, [&] {
     if (!config.given() && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "give --config FILE or --model FILE");
     if (history && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "--history needs --model");
-    mlp::apply_common_options(common);
+    mlp::apply_common_options(common, /*runs_math=*/false);
     if (config.given()) {
       const mlp::Config cfg = mlp::load_config(config_path, {});
       try {

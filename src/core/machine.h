@@ -1,7 +1,10 @@
 // What this machine has, for refusing work that cannot fit before it starts.
 #pragma once
 
+#include <sys/resource.h>
 #include <unistd.h>
+
+#include <cstddef>
 
 namespace mlp {
 
@@ -9,6 +12,13 @@ namespace mlp {
 inline double physical_memory_bytes() {
   const long pages = ::sysconf(_SC_PHYS_PAGES), page_size = ::sysconf(_SC_PAGESIZE);
   return pages > 0 && page_size > 0 ? static_cast<double>(pages) * static_cast<double>(page_size) : 0.0;
+}
+
+// The address-space limit (ulimit -v) in bytes, 0 when there is none.
+inline std::size_t address_space_limit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_AS, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) return 0;
+  return static_cast<std::size_t>(limit.rlim_cur);
 }
 
 }  // namespace mlp
