@@ -70,12 +70,12 @@ Config read_config(const TrainRequest& request, const LoadedModel* resumed) {
 // Refuses a batch whose buffers would not fit in memory, before training starts.
 void check_batch_memory(const Model& model, std::size_t batch, const std::string& config_file) {
   const double bytes = static_cast<double>(batch) * static_cast<double>(model.workspace_floats_per_sample()) * 4.0;
-  const double physical = physical_memory_bytes();
-  if (physical > 0 && bytes > physical / 2)
+  const MemoryBound memory = memory_bound();
+  if (memory.bytes > 0 && bytes > memory.bytes / 2)
     throw Error(ExitCode::usage, config_file, "fit.batch_size",
-                fmt::format("a batch of {} samples needs {:.1f} GiB for this model's buffers, more than half of this "
-                            "machine's {:.1f} GiB; use a smaller batch",
-                            batch, bytes / (1 << 30), physical / (1 << 30)));
+                fmt::format("a batch of {} samples needs {:.1f} GiB for this model's buffers, more than half of {} "
+                            "({:.1f} GiB); use a smaller batch",
+                            batch, bytes / (1 << 30), memory.what, memory.bytes / (1 << 30)));
 }
 
 // Logs each epoch's wall time (training and validation) at info level, with the

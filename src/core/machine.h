@@ -21,4 +21,17 @@ inline std::size_t address_space_limit() {
   return static_cast<std::size_t>(limit.rlim_cur);
 }
 
+// The memory a run may use, for refusing what cannot fit: the physical memory, or
+// the address-space limit when that is lower. `what` names which, for messages;
+// `bytes` is 0 when neither is known.
+struct MemoryBound {
+  double bytes;
+  const char* what;
+};
+inline MemoryBound memory_bound() {
+  const double physical = physical_memory_bytes(), limit = static_cast<double>(address_space_limit());
+  if (limit > 0 && (physical <= 0 || limit < physical)) return {limit, "the address-space limit (ulimit -v)"};
+  return {physical, "this machine's memory"};
+}
+
 }  // namespace mlp

@@ -31,10 +31,11 @@ Model::Model(const Shape& input_shape, const Json& layers, std::size_t max_param
   if (allocation == Allocation::weights) {
     // What the machine's memory can train: refused here, naming the layer, rather
     // than as a bare "out of memory" once allocating.
-    const double affordable = physical_memory_bytes() / bytes_per_param;
+    const MemoryBound memory = memory_bound();
+    const double affordable = memory.bytes / bytes_per_param;
     if (affordable > 0 && affordable < static_cast<double>(max_params)) {
       max_params = static_cast<std::size_t>(affordable);
-      limit_is_memory_ = true;
+      limit_source_ = memory.what;
     }
   }
   std::map<std::string, int> name_counters;
@@ -70,7 +71,7 @@ void Model::add_layer(std::unique_ptr<Layer> layer, const std::string& path, std
                                           "to train; the limit is {} parameters{}",
                                           spec.name, shape_text(spec.shape), total,
                                           human_bytes(total * bytes_per_param), max_params,
-                                          limit_is_memory_ ? " (this machine's memory)" : ""));
+                                          limit_source_.empty() ? "" : " (" + limit_source_ + ")"));
     slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
     params_total_ += static_cast<std::size_t>(size);
   }

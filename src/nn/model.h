@@ -99,7 +99,7 @@ class Model {
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::size_t params_total_ = 0;
-  bool limit_is_memory_ = false;  // max_params came from the machine's memory
+  std::string limit_source_;  // what max_params came from, when memory ("this machine's memory")
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;
   std::vector<float> grads_;

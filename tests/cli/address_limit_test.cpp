@@ -75,6 +75,21 @@ TEST_CASE("a tight address-space limit is an error or fewer threads, never a han
     CHECK(std::filesystem::exists(dir.path("n.mlp")));
   }
 
+  SECTION("2 GiB: a model that fits this machine's memory but not the limit is refused, naming the layer") {
+    // 200 million parameters: 800 MB of weights, several GB to train with adam.
+    mlp::test::write_bytes(dir.path("big.json"), R"({"name": "big",
+      "data": {"train": {"images": "train-images-idx3-ubyte", "labels": "train-labels-idx1-ubyte"}},
+      "model": {"input_shape": [10000], "layers": [{"type": "Dense", "units": 20000, "activation": "softmax"}]},
+      "compile": {"loss": "categorical_crossentropy", "optimizer": "adam"}})");
+    const Result r = limited(2048, train + " --config " + dir.path("big.json"), dir);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::StartsWith("mlp-train: error: " + dir.path("big.json") +
+                                        ": model.layers[0]: kernel of shape (10000, 20000) would bring the model to "
+                                        "200000000 parameters") &&
+                          Catch::EndsWith(" (the address-space limit (ulimit -v))\n"));
+    CHECK(r.out.empty());
+  }
+
   SECTION("1 GiB: room for both threads' buffers, no warning") {
     const Result r = limited(1024, train + " --config " + config + " --threads 2 --verbose 0 -o " + dir.path("n.mlp"), dir);
     CHECK(r.code == 0);
