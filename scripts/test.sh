@@ -12,22 +12,25 @@ jobs=$(nproc)
 # relative to it, so a fresh clone reuses what an earlier one compiled.
 export CCACHE_BASEDIR="$root" CCACHE_NOHASHDIR=1
 
+# Each phase says when it starts (seconds since the script did), to see where time goes.
+phase() { echo "== $1 (at ${SECONDS} s)"; }
+
 "$root/scripts/setup.sh"
 "$root/scripts/fetch-mnist.sh"
 
-echo "== build (Release)"
+phase "build (Release)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLP_WERROR=ON >/dev/null
 cmake --build build -j"$jobs"
-echo "== tests (Release)"
+phase "tests (Release)"
 ctest --test-dir build --output-on-failure -j"$jobs"
 
-echo "== build (ASan + UBSan, clang, with the fuzz targets)"
+phase "build (ASan + UBSan, clang, with the fuzz targets)"
 "$root/scripts/fuzz.sh" --build-only
-echo "== tests (ASan + UBSan)"
+phase "tests (ASan + UBSan)"
 # The real-MNIST runs are covered by the Release pass; under the sanitizers they
 # would take minutes and check nothing the small sets do not.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -LE mnist
-echo "== fuzzing (libFuzzer, ASan + UBSan, 15 s per target)"
-"$root/scripts/fuzz.sh" 15
-echo "== all tests passed"
+phase "fuzzing (libFuzzer, ASan + UBSan, 10 s per target)"
+"$root/scripts/fuzz.sh" 10
+phase "all tests passed"

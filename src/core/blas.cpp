@@ -34,8 +34,8 @@ extern "C" void blas_memory_free(void* buffer) __attribute__((weak));
 
 namespace {
 
-// Debian's OpenBLAS (BUFFER_SIZE 32 << 22, one page of alignment): seen as the
-// malloc(134221824) of its buffer allocator.
+// Debian's OpenBLAS's BUFFER_SIZE (32 << 22): seen as its mmap of 134217728
+// bytes, or, when that fails, its malloc of one page more.
 constexpr std::size_t work_buffer_bytes = (std::size_t{128} << 20) + 4096;
 // What the program itself maps beside the buffers before its data (the stack,
 // libraries, allocator arenas): room kept so the claim does not take it all.
