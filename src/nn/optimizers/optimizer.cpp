@@ -28,6 +28,7 @@ void Optimizer::step(std::span<float> params, std::span<float> grads) {
     for (float& g : grads) g = std::clamp(g, -limit, limit);
   }
   const float lr = current_learning_rate();
+  begin_step();
   // About ten flops per parameter. In many parts, shared out as threads finish:
   // with one half each, a step waited for the slower thread 15% of the time.
   constexpr std::size_t parts_per_thread = 8;
@@ -76,6 +77,9 @@ std::unique_ptr<Optimizer> make_rmsprop(ObjectReader& reader);
 std::unique_ptr<Optimizer> make_adagrad(ObjectReader& reader);
 std::unique_ptr<Optimizer> make_adam(ObjectReader& reader);
 std::unique_ptr<Optimizer> make_adamw(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adadelta(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_adamax(ObjectReader& reader);
+std::unique_ptr<Optimizer> make_nadam(ObjectReader& reader);
 
 const NameTable<OptimizerMaker>& optimizer_table() {
   static const NameTable<OptimizerMaker> table("optimizer", {
@@ -84,6 +88,9 @@ const NameTable<OptimizerMaker>& optimizer_table() {
                                                                 {"adagrad", {}, make_adagrad},
                                                                 {"adam", {}, make_adam},
                                                                 {"adamw", {}, make_adamw},
+                                                                {"adadelta", {}, make_adadelta},
+                                                                {"adamax", {}, make_adamax},
+                                                                {"nadam", {}, make_nadam},
                                                             });
   return table;
 }

@@ -55,6 +55,9 @@ class Optimizer {
   // part of the arena that starts at `offset` (where the slots are read). Parts
   // run in parallel, so an update must be elementwise.
   virtual void apply(std::span<float> params, std::span<const float> grads, std::size_t offset, float lr) = 0;
+  // Once per step, before the parts run: what the step's parts share (Nadam's
+  // momentum schedule).
+  virtual void begin_step() {}
   virtual void add_config(Json& config) const = 0;
   float current_learning_rate() const;  // with decay applied
 

@@ -118,6 +118,69 @@ Trajectory adam(const AdamHyper& h) {
   return out;
 }
 
+// a = rho a + (1 - rho) g^2; u = g sqrt(d + eps) / sqrt(a + eps); p -= lr u;
+// d = rho d + (1 - rho) u^2
+Trajectory adadelta(double lr, double rho, double eps, double decay = 0) {
+  Vec p = p0, a(3, 0.0), d(3, 0.0);
+  Trajectory out;
+  for (std::size_t t = 0; t < 2; ++t) {
+    const double lr_t = decayed(lr, decay, t);
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double g = grads[t][i];
+      a[i] = rho * a[i] + (1 - rho) * g * g;
+      const double u = g * std::sqrt(d[i] + eps) / std::sqrt(a[i] + eps);
+      p[i] -= lr_t * u;
+      d[i] = rho * d[i] + (1 - rho) * u * u;
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+// lr_t = lr / (1 - b1^t); m = b1 m + (1 - b1) g; u = max(b2 u, |g|); p -= lr_t m / (u + eps)
+Trajectory adamax(double lr, double b1, double b2, double eps) {
+  Vec p = p0, m(3, 0.0), u(3, 0.0);
+  Trajectory out;
+  for (std::size_t it = 0; it < 2; ++it) {
+    const double lr_t = lr / (1 - std::pow(b1, static_cast<double>(it + 1)));
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double g = grads[it][i];
+      m[i] = b1 * m[i] + (1 - b1) * g;
+      u[i] = std::max(b2 * u[i], std::abs(g));
+      p[i] -= lr_t * m[i] / (u[i] + eps);
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
+// Keras's Nadam, with its m_schedule: c(t) = b1 (1 - 0.5 0.96^(t sd));
+// g' = g / (1 - s_t), m' = m / (1 - s_t c(t+1)), v' = v / (1 - b2^t);
+// p -= lr ((1 - c(t)) g' + c(t+1) m') / (sqrt(v') + eps)
+Trajectory nadam(double lr, double b1, double b2, double eps, double schedule_decay) {
+  const auto cache = [&](double t) { return b1 * (1 - 0.5 * std::pow(0.96, t * schedule_decay)); };
+  Vec p = p0, m(3, 0.0), v(3, 0.0);
+  double m_schedule = 1.0;
+  Trajectory out;
+  for (std::size_t it = 0; it < 2; ++it) {
+    const double t = static_cast<double>(it + 1);
+    const double m_schedule_new = m_schedule * cache(t), m_schedule_next = m_schedule_new * cache(t + 1);
+    m_schedule = m_schedule_new;
+    for (std::size_t i = 0; i < 3; ++i) {
+      const double g = grads[it][i];
+      const double g_prime = g / (1 - m_schedule_new);
+      m[i] = b1 * m[i] + (1 - b1) * g;
+      const double m_prime = m[i] / (1 - m_schedule_next);
+      v[i] = b2 * v[i] + (1 - b2) * g * g;
+      const double v_prime = v[i] / (1 - std::pow(b2, t));
+      const double m_bar = (1 - cache(t)) * g_prime + cache(t + 1) * m_prime;
+      p[i] -= lr * m_bar / (std::sqrt(v_prime) + eps);
+    }
+    out.push_back(p);
+  }
+  return out;
+}
+
 // --- the code under test ----------------------------------------------------
 
 Trajectory run(const Json& spec) {
@@ -176,6 +239,15 @@ std::vector<Case> cases() {
       {{{"type", "adam"}, {"amsgrad", true}, {"beta_2", 0.5}}, adam(amsgrad_fast)},
       {"adamw", adam(adamw)},
       {{{"type", "adamw"}, {"learning_rate", 0.01}, {"weight_decay", 0.5}}, adam(adamw_strong)},
+      {"adadelta", adadelta(1.0, 0.95, 1e-7)},
+      {{{"type", "adadelta"}, {"learning_rate", 0.5}, {"rho", 0.5}, {"epsilon", 1e-3}, {"decay", 0.5}},
+       adadelta(0.5, 0.5, 1e-3, 0.5)},
+      {"adamax", adamax(0.002, 0.9, 0.999, 1e-7)},
+      {{{"type", "adamax"}, {"learning_rate", 0.01}, {"beta_1", 0.5}, {"beta_2", 0.5}, {"epsilon", 0.01}},
+       adamax(0.01, 0.5, 0.5, 0.01)},
+      {"nadam", nadam(0.002, 0.9, 0.999, 1e-7, 0.004)},
+      {{{"type", "nadam"}, {"learning_rate", 0.01}, {"beta_1", 0.5}, {"beta_2", 0.9}, {"schedule_decay", 0.5}},
+       nadam(0.01, 0.5, 0.9, 1e-7, 0.5)},
   };
 }
 
@@ -234,6 +306,22 @@ TEST_CASE("optimizer steps: a few values worked out fully by hand") {
     CHECK(p[0][0] == Approx(0.04).margin(1e-7));
     CHECK(p[0][1] == Approx(-0.09).margin(1e-7));
   }
+  SECTION("adadelta's first step: lr g sqrt(eps) / sqrt(0.05 g^2 + eps)") {
+    const auto p = run("adadelta");
+    // g = 0.1: 0.1 * 3.16228e-4 / sqrt(5e-4 + 1e-7) = 1.41407e-3
+    CHECK(p[0][0] == Approx(0.0485859).margin(1e-7));
+  }
+  SECTION("adamax's first step is lr * sign(g)") {
+    const auto p = run("adamax");
+    CHECK(p[0][0] == Approx(0.048).margin(1e-7));
+    CHECK(p[0][1] == Approx(-0.098).margin(1e-7));
+  }
+  SECTION("nadam's first step") {
+    const auto p = run("nadam");
+    // c(1) = 0.450073, c(2) = 0.450147; m_bar = 0.549927 * 0.1 / 0.549927 + 0.450147 * 0.01 / (1 - 0.202600)
+    // = 0.105645; p = 0.05 - 0.002 * 0.105645 / (0.1 + 1e-7)
+    CHECK(p[0][0] == Approx(0.0478871).margin(1e-7));
+  }
   SECTION("decay: the second step uses lr / (1 + decay)") {
     const auto p = run(Json{{"type", "sgd"}, {"learning_rate", 0.1}, {"decay", 1.0}});
     // step 1: 0.05 - 0.1 * 0.1 = 0.04; step 2: 0.04 - 0.05 * 0.001 = 0.03995
@@ -279,6 +367,56 @@ TEST_CASE("optimizer defaults as Keras 2.2.4 has them") {
   CHECK(config("adagrad")["learning_rate"].get<double>() == Approx(0.01));
   CHECK(config("ADAM")["type"] == "adam");  // names are case-insensitive
   CHECK(config("adamw")["weight_decay"].get<double>() == Approx(0.004));
+
+  const Json adadelta = config("adadelta");
+  CHECK(adadelta["learning_rate"].get<double>() == 1.0);
+  CHECK(adadelta["rho"].get<double>() == 0.95);
+  CHECK(adadelta["epsilon"].get<double>() == 1e-7);
+  const Json adamax = config("adamax");
+  CHECK(adamax["learning_rate"].get<double>() == 0.002);
+  CHECK(adamax["beta_1"].get<double>() == 0.9);
+  CHECK(adamax["beta_2"].get<double>() == 0.999);
+  CHECK(adamax["epsilon"].get<double>() == 1e-7);
+  const Json nadam = config("nadam");
+  CHECK(nadam["learning_rate"].get<double>() == 0.002);
+  CHECK(nadam["beta_1"].get<double>() == 0.9);
+  CHECK(nadam["beta_2"].get<double>() == 0.999);
+  CHECK(nadam["epsilon"].get<double>() == 1e-7);
+  CHECK(nadam["schedule_decay"].get<double>() == 0.004);
+  // Its config reads back (decay 0 is no decay), and a decay is refused as Keras's Nadam refuses it.
+  CHECK(mlp::make_optimizer(nadam, "compile.optimizer")->config() == nadam);
+  try {
+    mlp::make_optimizer(Json{{"type", "nadam"}, {"decay", 0.01}}, "compile.optimizer");
+    FAIL("nadam took a decay");
+  } catch (const mlp::ConfigError& e) {
+    CHECK(e.key_path() == "compile.optimizer.decay");
+  }
+}
+
+TEST_CASE("a resumed nadam takes the same step as an uninterrupted one, to the bit") {
+  // Its momentum schedule is a product over all steps so far; a resumed
+  // optimizer knows only the step count and the slots.
+  for (const std::int64_t resume_at : {1, 5, 3000}) {
+    INFO("resumed after " << resume_at << " steps");
+    auto whole = mlp::make_optimizer("nadam", "compile.optimizer");
+    whole->prepare(3);
+    std::vector<float> p(p0.begin(), p0.end());
+    for (std::int64_t t = 0; t < resume_at; ++t) {
+      std::vector<float> g(grads[0].begin(), grads[0].end());
+      whole->step(p, g);
+    }
+    auto resumed = mlp::make_optimizer("nadam", "compile.optimizer");
+    resumed->prepare(3);
+    resumed->slots() = whole->slots();
+    resumed->set_iterations(whole->iterations());
+    std::vector<float> p_resumed = p;
+    for (int t = 0; t < 2; ++t) {
+      std::vector<float> g(grads[1].begin(), grads[1].end()), g_resumed = g;
+      whole->step(p, g);
+      resumed->step(p_resumed, g_resumed);
+    }
+    CHECK(p_resumed == p);
+  }
 }
 
 TEST_CASE("optimizer slots: none for plain SGD, one per moment otherwise") {
@@ -294,6 +432,9 @@ TEST_CASE("optimizer slots: none for plain SGD, one per moment otherwise") {
   CHECK(slots("adagrad") == 1);
   CHECK(slots("adam") == 2);
   CHECK(slots(Json{{"type", "adam"}, {"amsgrad", true}}) == 3);
+  CHECK(slots("adadelta") == 2);
+  CHECK(slots("adamax") == 2);
+  CHECK(slots("nadam") == 2);
 }
 
 TEST_CASE("'lr' is accepted as Keras 2's name for learning_rate") {
