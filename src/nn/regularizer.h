@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/json_reader.h"
+
 namespace mlp {
 
 struct Regularizer {
@@ -34,5 +36,15 @@ struct Regularizer {
     return {{"l1", l1}, {"l2", l2}};
   }
 };
+
+// Reads `key` of `reader`: null or absent for none, else {"l1": x, "l2": y}.
+inline Regularizer read_regularizer(ObjectReader& reader, const std::string& key) {
+  const Json* value = reader.optional_value(key);
+  if (!value || value->is_null()) return {};
+  ObjectReader r(*value, reader.path(key));
+  Regularizer reg{r.number("l1", 0.0, 0.0, 1e6), r.number("l2", 0.0, 0.0, 1e6)};
+  r.finish();
+  return reg;
+}
 
 }  // namespace mlp

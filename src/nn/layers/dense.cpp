@@ -246,15 +246,6 @@ nlohmann::json Dense::config() const {
 
 namespace {
 
-Regularizer read_regularizer(ObjectReader& reader, const std::string& key) {
-  const Json* value = reader.optional_value(key);
-  if (!value || value->is_null()) return {};
-  ObjectReader r(*value, reader.path(key));
-  Regularizer reg{r.number("l1", 0.0, 0.0, 1e6), r.number("l2", 0.0, 0.0, 1e6)};
-  r.finish();
-  return reg;
-}
-
 std::string canonical_name(const NameTable<InitializerFn>& table, ObjectReader& reader, const std::string& key,
                            const std::string& fallback) {
   return table.find(reader.string(key, fallback), reader.path(key)).name;

@@ -17,6 +17,11 @@ std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_flatten(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_dropout(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_activation(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_leaky_relu(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_prelu(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_elu(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_thresholded_relu(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_softmax(ObjectReader& reader, LayerContext& context);
 
 const NameTable<LayerMaker>& layer_table() {
   static const NameTable<LayerMaker> table("layer type", {
@@ -24,6 +29,11 @@ const NameTable<LayerMaker>& layer_table() {
                                                              {"Dense", {}, make_dense},
                                                              {"Dropout", {}, make_dropout},
                                                              {"Activation", {}, make_activation},
+                                                             {"LeakyReLU", {}, make_leaky_relu},
+                                                             {"PReLU", {}, make_prelu},
+                                                             {"ELU", {}, make_elu},
+                                                             {"ThresholdedReLU", {}, make_thresholded_relu},
+                                                             {"Softmax", {}, make_softmax},
                                                          });
   return table;
 }
