@@ -14,6 +14,7 @@
 #include "core/matrix.h"
 #include "core/rng.h"
 #include "core/shape.h"
+#include "nn/constraints.h"
 
 namespace mlp {
 
@@ -24,6 +25,8 @@ struct ParamSpec {
   // and variance, keras@2.2.4:keras/layers/normalization.py add_weight(trainable=False)):
   // it gets no gradient, and the summary counts it as non-trainable.
   bool trainable = true;
+  // Applied to the weight after every optimizer update (kernel_constraint & co).
+  std::optional<Constraint> constraint = std::nullopt;
 };
 
 struct ForwardContext {

@@ -72,7 +72,9 @@ void Model::add_layer(std::unique_ptr<Layer> layer, const std::string& path, std
                                           spec.name, shape_text(spec.shape), total,
                                           human_bytes(total * bytes_per_param), max_params,
                                           limit_source_.empty() ? "" : " (" + limit_source_ + ")"));
-    slices_.push_back({layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable});
+    slices_.push_back(
+        {layer->name(), spec.name, spec.shape, 0, static_cast<std::size_t>(size), spec.trainable, spec.constraint});
+    if (spec.constraint) has_constraints_ = true;
     params_total_ += static_cast<std::size_t>(size);
   }
   layers_.push_back(std::move(layer));
@@ -141,6 +143,12 @@ std::size_t Model::workspace_floats_per_sample() const {
 
 void Model::init_params(Rng& rng) {
   for (auto& layer : layers_) layer->init_params(rng);
+}
+
+void Model::apply_constraints() {
+  if (!has_constraints_) return;
+  for (const auto& slice : slices_)
+    if (slice.constraint) slice.constraint->apply(params_.data() + slice.offset, slice.shape);
 }
 
 double Model::penalty() const {

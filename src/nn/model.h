@@ -23,6 +23,7 @@ struct ParamSlice {
   std::size_t offset = 0;  // into the arena, in floats
   std::size_t size = 0;
   bool trainable = true;
+  std::optional<Constraint> constraint;
 };
 
 // Whether a model gets its parameter arena (to train or run it) or only its
@@ -78,6 +79,8 @@ class Model {
 
   void init_params(Rng& rng);
   double penalty() const;  // the regularizers' share of the loss
+  // Projects every constrained weight into its set: after each optimizer update.
+  void apply_constraints();
 
   // Returns the output of the last layer for input x [batch x input_size].
   const Matrix& forward(const Matrix& x, const ForwardContext& ctx);
@@ -99,6 +102,7 @@ class Model {
   Shape input_shape_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::size_t params_total_ = 0;
+  bool has_constraints_ = false;  // a weight has a constraint: apply_constraints has work
   std::string limit_source_;  // what max_params came from, when memory ("this machine's memory")
   std::vector<ParamSlice> slices_;
   std::vector<float> params_;

@@ -24,6 +24,7 @@ void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vec
     if (times) t3 = seconds_now();
     optimizer_.step(model_.trainable_params(), model_.grads());
   }
+  model_.apply_constraints();
   if (!times) return;
   const double t4 = seconds_now();
   times->forward += t1 - t0;

@@ -16,8 +16,8 @@ Dense::Dense(std::string name, std::size_t inputs, Options options)
       bias_init_(initializer_table().find(options_.bias_initializer, "bias_initializer").entry) {}
 
 std::vector<ParamSpec> Dense::param_specs() const {
-  std::vector<ParamSpec> specs{{"kernel", {inputs_, options_.units}}};
-  if (options_.use_bias) specs.push_back({"bias", {options_.units}});
+  std::vector<ParamSpec> specs{{"kernel", {inputs_, options_.units}, true, options_.kernel_constraint}};
+  if (options_.use_bias) specs.push_back({"bias", {options_.units}, true, options_.bias_constraint});
   return specs;
 }
 
@@ -241,7 +241,9 @@ nlohmann::json Dense::config() const {
           {"use_bias", options_.use_bias},
           {"kernel_initializer", options_.kernel_initializer},
           {"bias_initializer", options_.bias_initializer},
-          {"kernel_regularizer", options_.kernel_regularizer.config()}};
+          {"kernel_regularizer", options_.kernel_regularizer.config()},
+          {"kernel_constraint", constraint_config(options_.kernel_constraint)},
+          {"bias_constraint", constraint_config(options_.bias_constraint)}};
 }
 
 namespace {
@@ -265,6 +267,10 @@ std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context) {
   options.kernel_initializer = canonical_name(initializer_table(), reader, "kernel_initializer", "glorot_uniform");
   options.bias_initializer = canonical_name(initializer_table(), reader, "bias_initializer", "zeros");
   options.kernel_regularizer = read_regularizer(reader, "kernel_regularizer");
+  options.kernel_constraint = read_constraint(reader, "kernel_constraint");
+  if (options.kernel_constraint) options.kernel_constraint->check({context.input_shape[0], options.units}, reader.path("kernel_constraint"));
+  options.bias_constraint = read_constraint(reader, "bias_constraint");
+  if (options.bias_constraint) options.bias_constraint->check({options.units}, reader.path("bias_constraint"));
   std::string name = context.auto_name(reader, "dense");
   return std::make_unique<Dense>(std::move(name), context.input_shape[0], std::move(options));
 }

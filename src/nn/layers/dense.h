@@ -20,6 +20,7 @@ class Dense : public Layer {
     std::string kernel_initializer = "glorot_uniform";
     std::string bias_initializer = "zeros";
     Regularizer kernel_regularizer;
+    std::optional<Constraint> kernel_constraint, bias_constraint;
   };
   Dense(std::string name, std::size_t inputs, Options options);
 

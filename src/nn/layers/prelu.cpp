@@ -18,6 +18,7 @@ class PReLU : public Layer {
     std::string alpha_initializer = "zeros";
     Regularizer alpha_regularizer;
     std::vector<int> shared_axes;  // 1-based, as Keras's
+    std::optional<Constraint> alpha_constraint;
   };
 
   PReLU(std::string name, Shape shape, Options options)
@@ -44,7 +45,9 @@ class PReLU : public Layer {
 
   std::string class_name() const override { return "PReLU"; }
   Shape output_shape() const override { return shape_; }
-  std::vector<ParamSpec> param_specs() const override { return {{"alpha", alpha_shape_}}; }
+  std::vector<ParamSpec> param_specs() const override {
+    return {{"alpha", alpha_shape_, true, options_.alpha_constraint}};
+  }
   void bind(std::vector<float*> params, std::vector<float*> grads) override {
     alpha_ = params[0];
     alpha_grad_ = grads[0];
@@ -98,6 +101,7 @@ class PReLU : public Layer {
             {"name", name()},
             {"alpha_initializer", options_.alpha_initializer},
             {"alpha_regularizer", options_.alpha_regularizer.config()},
+            {"alpha_constraint", constraint_config(options_.alpha_constraint)},
             {"shared_axes", options_.shared_axes.empty() ? nlohmann::json(nullptr) : nlohmann::json(options_.shared_axes)}};
   }
 
@@ -135,6 +139,8 @@ std::unique_ptr<Layer> make_prelu(ObjectReader& reader, LayerContext& context) {
       initializer_table().find(reader.string("alpha_initializer", "zeros"), reader.path("alpha_initializer")).name;
   options.alpha_regularizer = read_regularizer(reader, "alpha_regularizer");
   options.shared_axes = read_shared_axes(reader, context.input_shape.size());
+  options.alpha_constraint = read_constraint(reader, "alpha_constraint");
+  if (options.alpha_constraint) options.alpha_constraint->check(context.input_shape, reader.path("alpha_constraint"));
   std::string name = context.auto_name(reader, "p_re_lu");
   return std::make_unique<PReLU>(std::move(name), context.input_shape, std::move(options));
 }

@@ -172,6 +172,7 @@ TEST_CASE("PReLU: a learned alpha per value, shared along shared_axes") {
                                        {"name", "p_re_lu_1"},
                                        {"alpha_initializer", "zeros"},
                                        {"alpha_regularizer", nullptr},
+                                       {"alpha_constraint", nullptr},
                                        {"shared_axes", {1}}});
   check_gradients(*built, inputs_away_from(0.0f, 4, 6));
 
