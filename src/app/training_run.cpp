@@ -16,8 +16,10 @@
 #include "core/error.h"
 #include "core/machine.h"
 #include "core/output_file.h"
+#include "core/strings.h"
 #include "io/saved_model.h"
 #include "report/summary.h"
+#include "train/callback_table.h"
 #include "train/csv_logger.h"
 #include "train/progbar_logger.h"
 #include "train/trainer.h"
@@ -180,6 +182,13 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
     compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
     check_resumable(compiled, *resumed, config, request.resume_path);
+    // Their state (best value, waiting count, best weights) is not in a checkpoint
+    // yet: a resumed run would not decide as the whole run would.
+    for (std::size_t i = 0; i < config.fit.callbacks.size(); ++i)
+      if (to_lower(config.fit.callbacks[i]["type"].get<std::string>()) == "earlystopping")
+        throw Error(ExitCode::usage, config_file, index_path("fit.callbacks", i),
+                    "EarlyStopping's state is not kept in checkpoints yet, so --resume cannot continue a run "
+                    "that uses it; train it in one go");
     state = resumed->state;
     if (state.next_epoch >= config.fit.epochs)
       spdlog::warn("{} already finished epoch {} of fit.epochs {}: nothing left to train (raise --epochs to go on)",
@@ -212,6 +221,9 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   std::vector<Callback*> callbacks{&timer, &progbar};
   std::optional<CsvLogger> csv;
   if (!request.csv_log_path.empty()) callbacks.push_back(&csv.emplace(request.csv_log_path, state.history));
+  // fit.callbacks run after mlp's own, before the checkpoint: it saves what they decided.
+  const auto configured = make_callbacks(config.fit.callbacks, {&out});
+  for (const auto& c : configured) callbacks.push_back(c.get());
   std::optional<CheckpointWriter> checkpoint;
   if (!request.checkpoint_path.empty())
     callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));

@@ -119,6 +119,16 @@ FitConfig read_fit(ObjectReader& reader) {
     throw ConfigError(reader.path("validation_split"), "must be in [0, 1), got " + fmt::format("{}", fit.validation_split));
   fit.shuffle = reader.boolean("shuffle", true);
   fit.verbose = static_cast<int>(reader.integer("verbose", 1, 0, 2));
+  if (const Json* callbacks = reader.optional_value("callbacks"); callbacks && !callbacks->is_null()) {
+    const std::string path = reader.path("callbacks");
+    if (!callbacks->is_array()) throw ConfigError(path, "expected a list of callbacks, got " + json_type_name(*callbacks));
+    for (std::size_t i = 0; i < callbacks->size(); ++i) {
+      const Json& c = (*callbacks)[i];
+      if (!c.is_object() || !c.contains("type") || !c["type"].is_string())
+        throw ConfigError(index_path(path, i), "expected an object {\"type\": NAME, ...}");
+    }
+    fit.callbacks = *callbacks;
+  }
   reader.finish();
   return fit;
 }
@@ -159,6 +169,7 @@ Json Config::to_json() const {
                  {"validation_split", fit.validation_split},
                  {"shuffle", fit.shuffle},
                  {"verbose", fit.verbose}};
+  if (!fit.callbacks.empty()) root["fit"]["callbacks"] = fit.callbacks;
   return root;
 }
 

@@ -40,6 +40,9 @@ struct FitConfig {
   double validation_split = 0.0;
   bool shuffle = true;
   int verbose = 1;
+  // Keras's callbacks, [{"type": "EarlyStopping", ...}, ...]: checked here to be
+  // such a list, built (and their keys checked) by train/callback_table.
+  Json callbacks = Json::array();
 };
 
 struct Config {

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "nn/losses.h"
+#include "train/callback_table.h"
 
 namespace mlp {
 
@@ -31,6 +32,7 @@ Compiled compile(const Config& config, std::size_t max_params, Allocation alloca
     metrics.push_back(std::move(metric));
   }
   compiled.objective = std::make_unique<Objective>(loss, std::move(metrics));
+  make_callbacks(config.fit.callbacks, {});  // their keys checked with the rest of the config
   compiled.preprocessing = {static_cast<float>(config.data.range_low), static_cast<float>(config.data.range_high)};
   // A blank pixel (0) is the background of the input images, whatever runs the model.
   compiled.model->set_input_background(compiled.preprocessing.table()[0]);

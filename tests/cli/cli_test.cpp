@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "io/saved_model.h"
 #include "nn/activations.h"
 #include "support/sanitizers.h"
 #include "support/programs.h"
@@ -458,4 +459,29 @@ TEST_CASE("endless devices as inputs are refused, not read forever") {
   CHECK(config.err == "mlp-train: error: /dev/zero: too large for a config file\n");
   const Result images = run(predict + " --model " + dir.path("none.mlp") + " --images /dev/zero", dir);
   CHECK(images.code == 2);
+}
+
+TEST_CASE("fit.callbacks: EarlyStopping ends the run with Keras's line, its model is saved, and --resume refuses it") {
+  mlp::test::TempDir dir;
+  // The training loss falls every epoch; monitored as a value to maximize, it
+  // never improves after the first epoch, so patience 1 stops after the second.
+  const std::string config = write_tiny_config(
+      dir, R"(, "callbacks": [{"type": "EarlyStopping", "monitor": "loss", "mode": "max", "patience": 1, "verbose": 1}])");
+  const Result r = run(train + " --config " + config + " --epochs 10 --checkpoint " + dir.path("c.mlp") + " -o " +
+                           dir.path("m.mlp"),
+                       dir);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Epoch 2/10\n") && !Catch::Contains("Epoch 3/10") &&
+                        Catch::EndsWith("\nEpoch 00002: early stopping\n"));
+  const auto saved = mlp::load_saved_model(dir.path("m.mlp"));
+  CHECK(saved.state.history.size() == 2);
+  CHECK(saved.compiled.config.fit.callbacks[0]["type"] == "EarlyStopping");
+  const Result resumed = run(train + " --config " + config + " --epochs 12 --resume " + dir.path("c.mlp") + " -o " +
+                                 dir.path("n.mlp"),
+                             dir);
+  CHECK(resumed.code == 2);
+  CHECK_THAT(resumed.err, Catch::StartsWith("mlp-train: error: " + config + ": fit.callbacks[0]: EarlyStopping's state"));
+  const Result typo = run(train + " --config " + config + " --set 'fit.callbacks[0].patiense=2'", dir);
+  CHECK(typo.code == 2);
+  CHECK_THAT(typo.err, Catch::Contains("fit.callbacks[0]") && Catch::Contains("patiense"));
 }

@@ -1,0 +1,39 @@
+#include "train/callback_table.h"
+
+#include "train/terminate_on_nan.h"
+
+namespace mlp {
+
+// The makers, each defined in its callback's file. A new callback is that file,
+// a line here, a row below, and its line in src/CMakeLists.txt.
+std::unique_ptr<Callback> make_early_stopping(ObjectReader& reader, const CallbackEnv& env);
+
+namespace {
+
+// fit() always stops on a non-finite loss; listing it changes nothing.
+std::unique_ptr<Callback> make_terminate_on_nan(ObjectReader&, const CallbackEnv&) {
+  return std::make_unique<TerminateOnNaN>();
+}
+
+}  // namespace
+
+const NameTable<CallbackMaker>& callback_table() {
+  static const NameTable<CallbackMaker> table("callback", {
+                                                              {"EarlyStopping", {}, make_early_stopping},
+                                                              {"TerminateOnNaN", {}, make_terminate_on_nan},
+                                                          });
+  return table;
+}
+
+std::vector<std::unique_ptr<Callback>> make_callbacks(const Json& list, const CallbackEnv& env) {
+  std::vector<std::unique_ptr<Callback>> callbacks;
+  for (std::size_t i = 0; i < list.size(); ++i) {
+    ObjectReader reader(list[i], index_path("fit.callbacks", i));
+    const auto& row = callback_table().find(reader.string("type"), reader.path("type"));
+    callbacks.push_back(row.entry(reader, env));
+    reader.finish();
+  }
+  return callbacks;
+}
+
+}  // namespace mlp
