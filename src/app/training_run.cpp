@@ -30,6 +30,23 @@ namespace {
 // Saves the model with the run's state after every epoch (--checkpoint), except
 // after an epoch whose loss or metrics diverged (NaN or infinite): its weights
 // are no state to resume from, and the last good checkpoint stays.
+// fit.callbacks' states, taken after every epoch (the last callback before the
+// checkpoint), so that a checkpoint written at an epoch's end or inside the next
+// one holds them as of that epoch's end.
+class CallbackStateRecorder : public Callback {
+ public:
+  CallbackStateRecorder(const std::vector<std::unique_ptr<Callback>>& callbacks, FitState& state)
+      : callbacks_(callbacks), state_(state) {}
+  void on_epoch_end(int, Logs&) override {
+    state_.callbacks.clear();
+    for (const auto& c : callbacks_) state_.callbacks.push_back(c->save_state());
+  }
+
+ private:
+  const std::vector<std::unique_ptr<Callback>>& callbacks_;
+  FitState& state_;
+};
+
 class CheckpointWriter : public Callback {
  public:
   CheckpointWriter(std::string path, const Compiled& compiled, const FitState& state)
@@ -49,6 +66,26 @@ class CheckpointWriter : public Callback {
   const Compiled& compiled_;
   const FitState& state_;
 };
+
+// Gives fit.callbacks the states a checkpoint kept, checking they belong to them.
+void resume_callbacks(const std::vector<std::unique_ptr<Callback>>& callbacks, const FitState& state,
+                      const Config& config, std::size_t weights, const std::string& path) {
+  for (std::size_t i = 0; i < state.callbacks.size() && i < callbacks.size(); ++i) {
+    const CallbackState& saved = state.callbacks[i];
+    const std::string type = config.fit.callbacks[i]["type"].get<std::string>();
+    if (to_lower(saved.type) != to_lower(type))
+      throw DataError(path, fmt::format("fit.callbacks[{}] is {} in the checkpoint and {} in the config", i,
+                                        saved.type.empty() ? "stateless" : saved.type, type));
+    if (!saved.weights.empty() && saved.weights.size() != weights)
+      throw DataError(path, fmt::format("fit.callbacks[{}]: holds {} weights for a model of {}", i,
+                                        saved.weights.size(), weights));
+    try {
+      callbacks[i]->load_state(saved);
+    } catch (const std::invalid_argument& e) {
+      throw DataError(path, fmt::format("damaged header: fit.callbacks[{}]: {}", i, e.what()));
+    }
+  }
+}
 
 Config read_config(const TrainRequest& request, const LoadedModel* resumed) {
   Config config;
@@ -182,13 +219,6 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
     compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
     check_resumable(compiled, *resumed, config, request.resume_path);
-    // Their state (best value, waiting count, best weights) is not in a checkpoint
-    // yet: a resumed run would not decide as the whole run would.
-    for (std::size_t i = 0; i < config.fit.callbacks.size(); ++i)
-      if (to_lower(config.fit.callbacks[i]["type"].get<std::string>()) == "earlystopping")
-        throw Error(ExitCode::usage, config_file, index_path("fit.callbacks", i),
-                    "EarlyStopping's state is not kept in checkpoints yet, so --resume cannot continue a run "
-                    "that uses it; train it in one go");
     state = resumed->state;
     if (state.next_epoch >= config.fit.epochs)
       spdlog::warn("{} already finished epoch {} of fit.epochs {}: nothing left to train (raise --epochs to go on)",
@@ -223,7 +253,10 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   if (!request.csv_log_path.empty()) callbacks.push_back(&csv.emplace(request.csv_log_path, state.history));
   // fit.callbacks run after mlp's own, before the checkpoint: it saves what they decided.
   const auto configured = make_callbacks(config.fit.callbacks, {&out});
+  if (resumed) resume_callbacks(configured, state, config, compiled.model->params().size(), request.resume_path);
   for (const auto& c : configured) callbacks.push_back(c.get());
+  CallbackStateRecorder recorder(configured, state);
+  callbacks.push_back(&recorder);
   std::optional<CheckpointWriter> checkpoint;
   if (!request.checkpoint_path.empty())
     callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));

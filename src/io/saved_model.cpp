@@ -69,6 +69,19 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
     file.payload.insert(file.payload.end(), optimizer.slots()[s].begin(), optimizer.slots()[s].end());
   }
 
+  // fit.callbacks' states; weights they hold follow the optimizer's slots.
+  Json callbacks = Json::array();
+  for (std::size_t i = 0; i < state.callbacks.size(); ++i) {
+    const CallbackState& c = state.callbacks[i];
+    Json entry{{"type", c.type}, {"state", c.values}, {"weights", nullptr}};
+    if (!c.weights.empty()) {
+      entry["weights"] = tensor_entry("callbacks/" + std::to_string(i) + "/weights", {c.weights.size()},
+                                      file.payload.size());
+      file.payload.insert(file.payload.end(), c.weights.begin(), c.weights.end());
+    }
+    callbacks.push_back(std::move(entry));
+  }
+
   // Names once, then one row of values per epoch, in Keras's order.
   Json history{{"metrics", Json::array()}, {"epochs", Json::array()}};
   if (!state.history.empty())
@@ -93,7 +106,8 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
                    {"next_batch", state.next_batch},
                    {"epoch_sums", logged_values(state.epoch_sums)},
                    {"epoch_count", state.epoch_count},
-                   {"dropout_rng", state.dropout_rng}}},
+                   {"dropout_rng", state.dropout_rng},
+                   {"callbacks", callbacks}}},
                  {"history", history}};
   return file;
 }
@@ -163,6 +177,23 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     state.dropout_rng = fit_state.at("dropout_rng").get<std::array<std::uint64_t, 4>>();
     if (state.next_epoch < 0 || (state.next_batch > 0 && state.epoch_sums.size() != loaded.compiled.objective->size()))
       throw DataError(path, "damaged header: inconsistent training state");
+    // Files written before callbacks kept state have none.
+    const Json& callbacks = fit_state.value("callbacks", Json::array());
+    if (!callbacks.is_array() || callbacks.size() > loaded.compiled.config.fit.callbacks.size())
+      throw DataError(path, "damaged header: more callback states than fit.callbacks");
+    for (std::size_t i = 0; i < callbacks.size(); ++i) {
+      const Json& entry = callbacks[i];
+      CallbackState c;
+      c.type = entry.at("type").get<std::string>();
+      c.values = entry.at("state");
+      if (const Json& held = entry.at("weights"); !held.is_null()) {
+        // As many as the model's weights: a callback holds a copy of them.
+        c.weights.resize(model.params().size());
+        read_tensor(file, held, "callbacks/" + std::to_string(i) + "/weights", {c.weights.size()}, c.weights.size(),
+                    c.weights.data(), path);
+      }
+      state.callbacks.push_back(std::move(c));
+    }
 
     const Json& history = header.at("history");
     const auto metric_names = history.at("metrics").get<std::vector<std::string>>();

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <span>
 #include <string>
 #include <utility>
@@ -44,10 +45,25 @@ struct FitControl {
   bool stop_training = false;
 };
 
+// What a callback of fit.callbacks keeps across a checkpoint so that a resumed
+// run decides as the whole run would: plain values, and a copy of the model's
+// weights when it holds one (EarlyStopping's best).
+struct CallbackState {
+  std::string type;                // its fit.callbacks type, checked on resuming
+  nlohmann::json values = nullptr;
+  std::vector<float> weights;
+};
+
 class Callback {
  public:
   virtual ~Callback() = default;
   void set_control(FitControl* control) { control_ = control; }
+
+  // Its state for a checkpoint, and that state given back before a resumed run's
+  // on_train_begin (which then goes on from it). load_state throws a message
+  // (std::invalid_argument) for values it cannot take.
+  virtual CallbackState save_state() const { return {}; }
+  virtual void load_state(const CallbackState& /*state*/) {}
 
   virtual void on_train_begin(const TrainInfo&) {}
   virtual void on_epoch_begin(int /*epoch (0-based)*/) {}

@@ -35,6 +35,8 @@ class EarlyStopping : public Callback {
   void on_train_begin(const TrainInfo& info) override;
   void on_epoch_end(int epoch, Logs& logs) override;
   void on_train_end() override;
+  CallbackState save_state() const override;
+  void load_state(const CallbackState& state) override;
 
   int wait() const { return wait_; }
   double best() const { return best_; }
@@ -52,6 +54,7 @@ class EarlyStopping : public Callback {
   double best_ = 0.0;
   std::vector<float> best_weights_;
   bool restored_ = false;
+  bool resumed_ = false;  // load_state ran: on_train_begin goes on from it
 };
 
 }  // namespace mlp

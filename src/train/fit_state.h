@@ -18,6 +18,7 @@ struct FitState {
   std::size_t epoch_count = 0;     // and its samples so far
   std::array<std::uint64_t, 4> dropout_rng{};
   std::vector<Logs> history;  // one entry per finished epoch (History)
+  std::vector<CallbackState> callbacks;  // fit.callbacks', as of the last finished epoch
 };
 
 }  // namespace mlp

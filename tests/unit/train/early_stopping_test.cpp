@@ -163,3 +163,35 @@ TEST_CASE("fit.callbacks: EarlyStopping's keys and defaults, and what is refused
              Catch::StartsWith("fit.callbacks[1].patience"));
   CHECK_THAT(refusal(Json::parse(R"([{"type": "EarlyStopping", "patiense": 2}])")), Catch::Contains("patiense"));
 }
+
+TEST_CASE("EarlyStopping's state, saved and loaded, decides the rest of a run as the whole run does") {
+  auto o = patience(2);
+  o.restore_best_weights = true;
+  const std::vector<double> values{1.0, 0.5, 0.7, 0.6, 0.9, 0.3};
+  Run whole(o);
+  const int ran = whole.epochs("val_loss", values);
+
+  Run first(o);
+  first.epochs("val_loss", {1.0, 0.5, 0.7});  // 3 epochs: waiting 1 after the best at epoch 2
+  Run second(o);
+  second.callback->load_state(first.callback->save_state());
+  second.callback->on_train_begin({});
+  int more = 3;
+  for (std::size_t e = 3; e < values.size() && !second.control.stop_training; ++e, ++more) {
+    second.model.params()[0] = static_cast<float>(e);
+    mlp::Logs logs{{"val_loss", values[e]}};
+    second.callback->on_epoch_end(static_cast<int>(e), logs);
+  }
+  second.callback->on_train_end();
+  CHECK(more == ran);
+  CHECK(second.callback->stopped_epoch() == whole.callback->stopped_epoch());
+  CHECK(second.weight() == whole.weight());
+  CHECK(second.out.str() == whole.out.str());
+
+  Run damaged(o);
+  mlp::CallbackState state = first.callback->save_state();
+  state.values["wait"] = -3;
+  CHECK_THROWS_AS(damaged.callback->load_state(state), std::invalid_argument);
+  state.values = "nothing";
+  CHECK_THROWS_AS(damaged.callback->load_state(state), std::invalid_argument);
+}
