@@ -249,23 +249,23 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
   EpochTimer timer;
   std::vector<Callback*> callbacks{&timer, &progbar};
-  std::optional<CsvLogger> csv;
-  if (!request.csv_log_path.empty()) callbacks.push_back(&csv.emplace(request.csv_log_path, state.history));
-  // fit.callbacks run after mlp's own, before the checkpoint: it saves what they decided.
+  // fit.callbacks follow the progress lines, as in Keras, and may add to the logs
+  // (lr) that the history, the CSV log and the checkpoint then keep.
   const auto configured = make_callbacks(config.fit.callbacks, {&out});
   if (resumed) resume_callbacks(configured, state, config, compiled.model->params().size(), request.resume_path);
   for (const auto& c : configured) callbacks.push_back(c.get());
   CallbackStateRecorder recorder(configured, state);
-  callbacks.push_back(&recorder);
+  std::vector<Callback*> writers{&recorder};
+  std::optional<CsvLogger> csv;
+  if (!request.csv_log_path.empty()) writers.push_back(&csv.emplace(request.csv_log_path, state.history));
   std::optional<CheckpointWriter> checkpoint;
-  if (!request.checkpoint_path.empty())
-    callbacks.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
+  if (!request.checkpoint_path.empty()) writers.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
 
   bool finished = false;
   if (request.training_starts) request.training_starts();
   try {
     finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state, callbacks,
-                   &stop);
+                   &stop, writers);
   } catch (Error& e) {
     if (e.file().empty()) e.set_file(config_file);  // a diverging loss belongs to the run's config
     throw;

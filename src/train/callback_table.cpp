@@ -7,6 +7,7 @@ namespace mlp {
 // The makers, each defined in its callback's file. A new callback is that file,
 // a line here, a row below, and its line in src/CMakeLists.txt.
 std::unique_ptr<Callback> make_early_stopping(ObjectReader& reader, const CallbackEnv& env);
+std::unique_ptr<Callback> make_reduce_lr_on_plateau(ObjectReader& reader, const CallbackEnv& env);
 
 namespace {
 
@@ -20,6 +21,7 @@ std::unique_ptr<Callback> make_terminate_on_nan(ObjectReader&, const CallbackEnv
 const NameTable<CallbackMaker>& callback_table() {
   static const NameTable<CallbackMaker> table("callback", {
                                                               {"EarlyStopping", {}, make_early_stopping},
+                                                              {"ReduceLROnPlateau", {}, make_reduce_lr_on_plateau},
                                                               {"TerminateOnNaN", {}, make_terminate_on_nan},
                                                           });
   return table;

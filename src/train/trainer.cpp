@@ -40,15 +40,19 @@ void epoch_order(std::uint64_t seed, int epoch, bool shuffle, std::vector<std::u
 }
 
 bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConfig& fit, FitData& data,
-         FitState& state, const std::vector<Callback*>& callbacks, const std::atomic<bool>* stop) {
+         FitState& state, const std::vector<Callback*>& callbacks, const std::atomic<bool>* stop,
+         const std::vector<Callback*>& after_history) {
   const std::vector<std::string> names = objective.names();
-  // Keras runs [BaseLogger, ProgbarLogger] + callbacks + [History]; here the
-  // given callbacks (the progress lines among them) follow the three of fit's own.
+  // Keras runs [BaseLogger, ProgbarLogger] + callbacks + [History]: the history
+  // records what the callbacks added (ReduceLROnPlateau's lr). Then come the
+  // writers that save the history.
   BaseLogger base_logger(names, state);
   TerminateOnNaN terminate_on_nan;
   History history(state);
-  std::vector<Callback*> all{&base_logger, &terminate_on_nan, &history};
+  std::vector<Callback*> all{&base_logger, &terminate_on_nan};
   all.insert(all.end(), callbacks.begin(), callbacks.end());
+  all.push_back(&history);
+  all.insert(all.end(), after_history.begin(), after_history.end());
   FitControl control{&model, &optimizer};
   CallbackList events(std::move(all), control);
 

@@ -33,10 +33,12 @@ void epoch_order(std::uint64_t seed, int epoch, bool shuffle, std::vector<std::u
 
 // Runs the batches from (state.next_epoch, state.next_batch) to the end of epoch
 // fit.epochs - 1, or until a callback sets FitControl::stop_training. The
-// callbacks run after fit's own BaseLogger, TerminateOnNaN and History. Returns
-// false, with `state` pointing at the next step, when `stop` became true between
-// two steps (a signal); true otherwise.
+// callbacks run after fit's own BaseLogger and TerminateOnNaN and before its
+// History; `after_history` (what saves the history) after it. Returns false,
+// with `state` pointing at the next step, when `stop` became true between two
+// steps (a signal); true otherwise.
 bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConfig& fit, FitData& data,
-         FitState& state, const std::vector<Callback*>& callbacks, const std::atomic<bool>* stop = nullptr);
+         FitState& state, const std::vector<Callback*>& callbacks, const std::atomic<bool>* stop = nullptr,
+         const std::vector<Callback*>& after_history = {});
 
 }  // namespace mlp

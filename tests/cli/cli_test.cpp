@@ -510,3 +510,24 @@ TEST_CASE("EarlyStopping's state goes through a checkpoint: a resumed run restor
   CHECK(mismatched.code == 2);
   CHECK_THAT(mismatched.err, Catch::Contains("fit.callbacks[0] is EarlyStopping in the checkpoint and TerminateOnNaN"));
 }
+
+TEST_CASE("fit.callbacks: ReduceLROnPlateau prints Keras's line and puts lr in the CSV log and the history") {
+  mlp::test::TempDir dir;
+  // The loss falls every epoch: as a value to maximize it stalls from epoch 2 on.
+  const std::string config = write_tiny_config(
+      dir, R"(, "callbacks": [{"type": "ReduceLROnPlateau", "monitor": "loss", "mode": "max", "patience": 1,
+                               "factor": 0.5, "verbose": 1}])");
+  const Result r = run(train + " --config " + config + " --epochs 3 --csv-log " + dir.path("log.csv") + " -o " +
+                           dir.path("m.mlp"),
+                       dir);
+  REQUIRE(r.code == 0);
+  // adam's 0.001 as float32, halved; then that as float32, halved
+  CHECK_THAT(r.out, Catch::Contains("\nEpoch 00002: ReduceLROnPlateau reducing learning rate to 0.0005000000237487257.\n") &&
+                        Catch::Contains("\nEpoch 00003: ReduceLROnPlateau reducing learning rate to 0.0002500000118743628.\n"));
+  const std::string csv = mlp::test::read_bytes(dir.path("log.csv"));
+  CHECK(csv.starts_with("epoch,acc,loss,lr,val_acc,val_loss\r\n"));
+  const auto saved = mlp::load_saved_model(dir.path("m.mlp"));
+  REQUIRE(saved.state.history.size() == 3);
+  CHECK(saved.state.history[2].back().first == "lr");
+  CHECK(saved.state.history[2].back().second == Approx(0.0005000000237487257));
+}

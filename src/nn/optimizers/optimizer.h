@@ -42,6 +42,11 @@ class Optimizer {
   virtual std::optional<float> plain_sgd_rate() const { return std::nullopt; }
   void count_step() { ++iterations_; }  // a step taken elsewhere: decay follows the count
 
+  // The learning rate before decay, which Keras's callbacks read and set
+  // (optimizer.lr): ReduceLROnPlateau, the schedules.
+  double learning_rate() const { return common_.learning_rate; }
+  void set_learning_rate(double rate) { common_.learning_rate = rate; }
+
   std::int64_t iterations() const { return iterations_; }
   void set_iterations(std::int64_t n) { iterations_ = n; }
   std::vector<std::vector<float>>& slots() { return slots_; }
