@@ -3,6 +3,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include <fmt/format.h>
+
 namespace mlp {
 namespace {
 
@@ -22,6 +24,12 @@ std::string keras_metric_value(double value, bool compare_abs) {
   if (std::isinf(value)) return value > 0 ? "inf" : "-inf";
   const double compared = compare_abs ? std::fabs(value) : value;
   return printf_string(compared > 1e-3 ? "%.4f" : "%.4e", value);
+}
+
+std::string python_float(double value) {
+  std::string text = fmt::format("{}", value);
+  if (std::isfinite(value) && text.find_first_of(".e") == std::string::npos) text += ".0";
+  return text;
 }
 
 std::string thousands(std::int64_t value) {

@@ -15,6 +15,10 @@ std::string keras_metric_value(double value, bool compare_abs);
 // Python's '{:,}': 694950 -> "694,950".
 std::string thousands(std::int64_t value);
 
+// Python's str() of a float, as Keras's "%s" prints one: the shortest text that
+// reads back the same, "1e-05" style exponents, ".0" on a whole number ("0.0", "2.0").
+std::string python_float(double value);
+
 // '%.0fs' of seconds: "14s".
 std::string keras_seconds(double seconds);
 

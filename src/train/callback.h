@@ -67,6 +67,7 @@ class Callback {
 
   virtual void on_train_begin(const TrainInfo&) {}
   virtual void on_epoch_begin(int /*epoch (0-based)*/) {}
+  virtual void on_batch_begin(std::size_t /*batch (0-based, in its epoch)*/) {}
   virtual void on_batch_end(std::size_t /*batch (0-based, in its epoch)*/, BatchLogs& /*logs*/) {}
   // `logs` holds the epoch's means (BaseLogger puts them first) and the
   // validation values; a callback may add its own, as Keras's do.
@@ -88,6 +89,9 @@ class CallbackList {
   }
   void on_epoch_begin(int epoch) {
     for (auto* c : callbacks_) c->on_epoch_begin(epoch);
+  }
+  void on_batch_begin(std::size_t batch) {
+    for (auto* c : callbacks_) c->on_batch_begin(batch);
   }
   void on_batch_end(std::size_t batch, BatchLogs& logs) {
     for (auto* c : callbacks_) c->on_batch_end(batch, logs);

@@ -8,6 +8,7 @@ namespace mlp {
 // a line here, a row below, and its line in src/CMakeLists.txt.
 std::unique_ptr<Callback> make_early_stopping(ObjectReader& reader, const CallbackEnv& env);
 std::unique_ptr<Callback> make_reduce_lr_on_plateau(ObjectReader& reader, const CallbackEnv& env);
+std::unique_ptr<Callback> make_learning_rate_scheduler(ObjectReader& reader, const CallbackEnv& env);
 
 namespace {
 
@@ -22,6 +23,7 @@ const NameTable<CallbackMaker>& callback_table() {
   static const NameTable<CallbackMaker> table("callback", {
                                                               {"EarlyStopping", {}, make_early_stopping},
                                                               {"ReduceLROnPlateau", {}, make_reduce_lr_on_plateau},
+                                                              {"LearningRateScheduler", {}, make_learning_rate_scheduler},
                                                               {"TerminateOnNaN", {}, make_terminate_on_nan},
                                                           });
   return table;

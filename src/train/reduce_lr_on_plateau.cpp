@@ -11,6 +11,7 @@
 #include "config/json_reader.h"
 #include "core/error.h"
 #include "nn/optimizers/optimizer.h"
+#include "report/keras_format.h"
 #include "train/callback_table.h"
 
 namespace mlp {
@@ -58,9 +59,9 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
   } else if (cooldown_counter_ == 0 && ++wait_ >= options_.patience && lr > options_.min_lr) {
     const double new_lr = std::max(lr * options_.factor, options_.min_lr);
     control_->optimizer->set_learning_rate(new_lr);
-    // Python's %s of a float: the shortest text that reads back the same.
     if (options_.verbose > 0 && out_)
-      *out_ << fmt::format("\nEpoch {:05d}: ReduceLROnPlateau reducing learning rate to {}.\n", epoch + 1, new_lr);
+      *out_ << fmt::format("\nEpoch {:05d}: ReduceLROnPlateau reducing learning rate to {}.\n", epoch + 1,
+                           python_float(new_lr));
     cooldown_counter_ = options_.cooldown;
     wait_ = 0;
   }

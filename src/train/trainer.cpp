@@ -84,6 +84,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       const std::size_t start = b * batch_size;
       const auto batch = std::span<const std::uint32_t>(order).subspan(start, std::min(batch_size, train_samples - start));
       gather_batch(*data.source.data, batch, data.source.scale, data.source.classes, x, y);
+      events.on_batch_begin(b);
       step.run(x, y, dropout_rng, means);
       BatchLogs batch_logs{.size = batch.size(), .values = means};
       events.on_batch_end(b, batch_logs);

@@ -531,3 +531,22 @@ TEST_CASE("fit.callbacks: ReduceLROnPlateau prints Keras's line and puts lr in t
   CHECK(saved.state.history[2].back().first == "lr");
   CHECK(saved.state.history[2].back().second == Approx(0.0005000000237487257));
 }
+
+TEST_CASE("fit.callbacks: LearningRateScheduler's rate is the one the steps take") {
+  mlp::test::TempDir dir;
+  // The rate is 0 after the first epoch: three epochs end where one does.
+  const std::string config = write_tiny_config(
+      dir, R"(, "callbacks": [{"type": "LearningRateScheduler", "verbose": 1,
+                               "schedule": {"type": "piecewise", "boundaries": [0], "values": [0.001, 0.0]}}])");
+  const Result three = run(train + " --config " + config + " --epochs 3 -o " + dir.path("three.mlp"), dir);
+  REQUIRE(three.code == 0);
+  CHECK_THAT(three.out, Catch::Contains("\nEpoch 00001: LearningRateScheduler setting learning rate to 0.001.\n") &&
+                            Catch::Contains("\nEpoch 00003: LearningRateScheduler setting learning rate to 0.0.\n"));
+  REQUIRE(run(train + " --config " + config + " --epochs 1 -o " + dir.path("one.mlp"), dir).code == 0);
+  CHECK(mlp::load_saved_model(dir.path("three.mlp")).compiled.model->params() ==
+        mlp::load_saved_model(dir.path("one.mlp")).compiled.model->params());
+  const std::string plain = write_tiny_config(dir);
+  REQUIRE(run(train + " --config " + plain + " --epochs 3 -o " + dir.path("plain.mlp"), dir).code == 0);
+  CHECK(mlp::load_saved_model(dir.path("plain.mlp")).compiled.model->params() !=
+        mlp::load_saved_model(dir.path("one.mlp")).compiled.model->params());
+}

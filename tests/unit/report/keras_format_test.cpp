@@ -60,3 +60,16 @@ TEST_CASE("a diverged value prints as Python prints it: nan, inf, -inf") {
     CHECK(keras_metric_value(-inf, compare_abs) == "-inf");
   }
 }
+
+TEST_CASE("floats as Python's str() prints them (Keras's %s of a learning rate)") {
+  CHECK(python_float(0.0) == "0.0");
+  CHECK(python_float(2.0) == "2.0");
+  CHECK(python_float(0.05) == "0.05");
+  CHECK(python_float(0.0005000000237487257) == "0.0005000000237487257");
+  CHECK(python_float(1e-05) == "1e-05");
+  CHECK(python_float(9.999999310821295e-05) == "9.999999310821295e-05");
+  CHECK(python_float(1e16) == "1e+16");
+  CHECK(python_float(123456789.0) == "123456789.0");
+  CHECK(python_float(-0.0) == "-0.0");
+  CHECK(python_float(INFINITY) == "inf");
+}
