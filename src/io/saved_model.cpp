@@ -1,5 +1,6 @@
 #include "io/saved_model.h"
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -82,14 +83,21 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
     callbacks.push_back(std::move(entry));
   }
 
-  // Names once, then one row of values per epoch, in Keras's order.
-  Json history{{"metrics", Json::array()}, {"epochs", Json::array()}};
-  if (!state.history.empty())
-    for (const auto& entry : state.history.front()) history["metrics"].push_back(entry.first);
+  // Names once (every name an epoch logged, in the order they first appear: a
+  // resumed run may log one more, as ReduceLROnPlateau's lr), then one row per
+  // epoch, "NA" where an epoch has no value, as Keras's CSVLogger writes it.
+  std::vector<std::string> logged_names;
+  for (const auto& epoch : state.history)
+    for (const auto& entry : epoch)
+      if (std::find(logged_names.begin(), logged_names.end(), entry.first) == logged_names.end()) logged_names.push_back(entry.first);
+  Json history{{"metrics", logged_names}, {"epochs", Json::array()}};
   for (const auto& epoch : state.history) {
-    std::vector<double> values;
-    for (const auto& entry : epoch) values.push_back(entry.second);
-    history["epochs"].push_back(logged_values(values));
+    Json row = Json::array();
+    for (const auto& name : logged_names) {
+      const auto it = std::find_if(epoch.begin(), epoch.end(), [&](const auto& entry) { return entry.first == name; });
+      row.push_back(it == epoch.end() ? Json("NA") : logged_value(it->second));
+    }
+    history["epochs"].push_back(std::move(row));
   }
 
   file.header = {{"program", program_version},
@@ -198,11 +206,11 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     const Json& history = header.at("history");
     const auto metric_names = history.at("metrics").get<std::vector<std::string>>();
     for (const auto& row : history.at("epochs")) {
-      const auto values = read_logged_values(row, path);
-      if (values.size() != metric_names.size())
+      if (!row.is_array() || row.size() != metric_names.size())
         throw DataError(path, "damaged header: a history row has the wrong length");
       Logs logs;
-      for (std::size_t k = 0; k < metric_names.size(); ++k) logs.emplace_back(metric_names[k], values[k]);
+      for (std::size_t k = 0; k < metric_names.size(); ++k)
+        if (row[k] != "NA") logs.emplace_back(metric_names[k], read_logged_value(row[k], path));
       state.history.push_back(std::move(logs));
     }
   } catch (const Json::exception& e) {

@@ -566,3 +566,16 @@ TEST_CASE("non-finite logged values are written as Python prints them and read b
   damaged.header["history"]["epochs"][0][1] = "NaN!";
   CHECK_THROWS_AS(from_model_file(decode_model_file(encode_model_file(damaged), "d.mlp"), "d.mlp"), DataError);
 }
+
+TEST_CASE("a history whose later epochs log one more value (lr) is written whole and read back", "[model_file]") {
+  // A run resumed with ReduceLROnPlateau added logs lr from then on; a file that
+  // took its names from the first epoch alone could not be read back.
+  const Compiled compiled = stepped_model();
+  FitState state = some_state(compiled);
+  state.history = {{{"loss", 0.5}, {"acc", 0.25}}, {{"loss", 0.4}, {"acc", 0.5}, {"lr", 0.001}}};
+  const ModelFile file = to_model_file(compiled, state);
+  CHECK(file.header["history"]["metrics"] == Json::parse(R"(["loss", "acc", "lr"])"));
+  CHECK(file.header["history"]["epochs"] == Json::parse(R"([[0.5, 0.25, "NA"], [0.4, 0.5, 0.001]])"));
+  const LoadedModel loaded = from_model_file(decode_model_file(encode_model_file(file), "lr.mlp"), "lr.mlp");
+  CHECK(loaded.state.history == state.history);
+}
