@@ -48,6 +48,14 @@ TEST_CASE("a tight address-space limit is an error or fewer threads, never a han
     const Result table = limited(128, summary + " --config " + config, dir);
     CHECK(table.code == 0);
     CHECK_THAT(table.out, Catch::Contains("Total params:"));
+    // A summary allocates no layer's per-value tables either: PReLU on 2^30
+    // values per sample would need 8 GiB for its alpha index.
+    mlp::test::write_bytes(dir.path("wide.json"), R"({"name": "wide",
+      "model": {"input_shape": [32768, 32768], "layers": [{"type": "PReLU", "shared_axes": [1, 2]}]},
+      "compile": {"loss": "mse", "optimizer": "adam"}})");
+    const Result wide = limited(128, summary + " --config " + dir.path("wide.json"), dir);
+    CHECK(wide.code == 0);
+    CHECK_THAT(wide.out, Catch::Contains("Total params: 1\n"));
     const std::string no_room = "the address-space limit (ulimit -v) of 128 MiB leaves no room for the math library's "
                                 "128 MiB work buffer; raise the limit\n";
     for (const auto& [program, command] :

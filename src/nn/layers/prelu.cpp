@@ -28,6 +28,18 @@ class PReLU : public Layer {
         init_(initializer_table().find(options_.alpha_initializer, "alpha_initializer").entry) {
     alpha_shape_ = shape_;
     for (int axis : options_.shared_axes) alpha_shape_[static_cast<std::size_t>(axis - 1)] = 1;
+  }
+
+  std::string class_name() const override { return "PReLU"; }
+  Shape output_shape() const override { return shape_; }
+  std::vector<ParamSpec> param_specs() const override {
+    return {{"alpha", alpha_shape_, true, options_.alpha_constraint}};
+  }
+  void bind(std::vector<float*> params, std::vector<float*> grads) override {
+    alpha_ = params[0];
+    alpha_grad_ = grads[0];
+    // A model without weights (a summary) runs nothing: a huge input allocates nothing here.
+    if (!alpha_) return;
     // Each input value's alpha: its index with the shared axes' coordinates at 0.
     const std::size_t features = shape_size(shape_);
     alpha_of_.resize(features);
@@ -41,16 +53,6 @@ class PReLU : public Layer {
       }
       alpha_of_[j] = index;
     }
-  }
-
-  std::string class_name() const override { return "PReLU"; }
-  Shape output_shape() const override { return shape_; }
-  std::vector<ParamSpec> param_specs() const override {
-    return {{"alpha", alpha_shape_, true, options_.alpha_constraint}};
-  }
-  void bind(std::vector<float*> params, std::vector<float*> grads) override {
-    alpha_ = params[0];
-    alpha_grad_ = grads[0];
   }
   void init_params(Rng& rng) override {
     // Keras's fans for a weight of this shape (keras/initializers.py _compute_fans).
