@@ -56,6 +56,10 @@ TEST_CASE("a tight address-space limit is an error or fewer threads, never a han
     const Result wide = limited(128, summary + " --config " + dir.path("wide.json"), dir);
     CHECK(wide.code == 0);
     CHECK_THAT(wide.out, Catch::Contains("Total params: 1\n"));
+    // Nor does a run refused before its data (here: it names none).
+    const Result refused = limited(300, train + " --config " + dir.path("wide.json"), dir);
+    CHECK(refused.code == 2);
+    CHECK_THAT(refused.err, Catch::Contains("data.train: missing"));
     const std::string no_room = "the address-space limit (ulimit -v) of 128 MiB leaves no room for the math library's "
                                 "128 MiB work buffer; raise the limit\n";
     for (const auto& [program, command] :

@@ -38,21 +38,6 @@ class PReLU : public Layer {
   void bind(std::vector<float*> params, std::vector<float*> grads) override {
     alpha_ = params[0];
     alpha_grad_ = grads[0];
-    // A model without weights (a summary) runs nothing: a huge input allocates nothing here.
-    if (!alpha_) return;
-    // Each input value's alpha: its index with the shared axes' coordinates at 0.
-    const std::size_t features = shape_size(shape_);
-    alpha_of_.resize(features);
-    for (std::size_t j = 0; j < features; ++j) {
-      std::size_t rest = j, index = 0, stride = 1;
-      for (std::size_t d = shape_.size(); d-- > 0;) {
-        const std::size_t coordinate = rest % shape_[d];
-        rest /= shape_[d];
-        index += (alpha_shape_[d] == 1 ? 0 : coordinate) * stride;
-        stride *= alpha_shape_[d];
-      }
-      alpha_of_[j] = index;
-    }
   }
   void init_params(Rng& rng) override {
     // Keras's fans for a weight of this shape (keras/initializers.py _compute_fans).
@@ -76,6 +61,9 @@ class PReLU : public Layer {
   }
 
   void forward(const Matrix& x, Matrix& y, const ForwardContext&) override {
+    // Built at the first batch, whose values it indexes: a model that never runs
+    // (a summary, a run refused before its data) allocates nothing for it.
+    if (alpha_of_.empty()) index_alphas();
     y.resize(x.rows(), x.cols());
     for (std::size_t r = 0; r < x.rows(); ++r) {
       const float* in = x.data() + r * x.cols();
@@ -108,6 +96,22 @@ class PReLU : public Layer {
   }
 
  private:
+  // Each input value's alpha: its index with the shared axes' coordinates at 0.
+  void index_alphas() {
+    const std::size_t features = shape_size(shape_);
+    alpha_of_.resize(features);
+    for (std::size_t j = 0; j < features; ++j) {
+      std::size_t rest = j, index = 0, stride = 1;
+      for (std::size_t d = shape_.size(); d-- > 0;) {
+        const std::size_t coordinate = rest % shape_[d];
+        rest /= shape_[d];
+        index += (alpha_shape_[d] == 1 ? 0 : coordinate) * stride;
+        stride *= alpha_shape_[d];
+      }
+      alpha_of_[j] = index;
+    }
+  }
+
   Shape shape_, alpha_shape_;
   Options options_;
   InitializerFn init_;
