@@ -11,11 +11,12 @@
 #include "core/error.h"
 #include "nn/model.h"
 #include "train/callback_table.h"
+#include "train/monitor.h"
 
 namespace mlp {
 
 EarlyStopping::EarlyStopping(Options options, std::ostream* out) : options_(std::move(options)), out_(out) {
-  maximize_ = options_.mode == "max" || (options_.mode == "auto" && options_.monitor.find("acc") != std::string::npos);
+  maximize_ = monitor_maximizes(options_.mode, options_.monitor);
 }
 
 void EarlyStopping::on_train_begin(const TrainInfo&) {
@@ -38,15 +39,9 @@ bool EarlyStopping::improved(double current) const {
 
 void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
   last_epoch_ = epoch;
-  const auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& e) { return e.first == options_.monitor; });
-  if (it == logs.end()) {
-    std::string available;
-    for (const auto& [name, value] : logs) available += (available.empty() ? "" : ",") + name;
-    spdlog::warn("Early stopping conditioned on metric `{}` which is not available. Available metrics are: {}",
-                 options_.monitor, available);
-    return;
-  }
-  const double current = it->second;
+  const std::optional<double> monitored = monitored_value(logs, options_.monitor, "Early stopping");
+  if (!monitored) return;
+  const double current = *monitored;
   if (improved(current)) {
     best_ = current;
     wait_ = 0;
@@ -120,9 +115,7 @@ std::unique_ptr<Callback> make_early_stopping(ObjectReader& reader, const Callba
   o.min_delta = reader.number("min_delta", 0.0, -1e30, 1e30);
   o.patience = static_cast<int>(reader.integer("patience", 0, 0, 1'000'000));
   o.verbose = static_cast<int>(reader.integer("verbose", 0, 0, 2));
-  o.mode = reader.string("mode", "auto");
-  if (o.mode != "auto" && o.mode != "min" && o.mode != "max")
-    throw ConfigError(reader.path("mode"), "expected \"auto\", \"min\" or \"max\", got \"" + o.mode + "\"");
+  o.mode = read_monitor_mode(reader);
   if (const Json* baseline = reader.optional_value("baseline"); baseline && !baseline->is_null())
     o.baseline = read_number(*baseline, reader.path("baseline"), -1e30, 1e30);
   o.restore_best_weights = reader.boolean("restore_best_weights", false);

@@ -13,11 +13,12 @@
 #include "nn/optimizers/optimizer.h"
 #include "report/keras_format.h"
 #include "train/callback_table.h"
+#include "train/monitor.h"
 
 namespace mlp {
 
 ReduceLROnPlateau::ReduceLROnPlateau(Options options, std::ostream* out) : options_(std::move(options)), out_(out) {
-  maximize_ = options_.mode == "max" || (options_.mode == "auto" && options_.monitor.find("acc") != std::string::npos);
+  maximize_ = monitor_maximizes(options_.mode, options_.monitor);
 }
 
 void ReduceLROnPlateau::on_train_begin(const TrainInfo&) {
@@ -40,15 +41,9 @@ void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
   // Keras's lr variable is float32: the logs and the arithmetic below see that value.
   const double lr = static_cast<float>(control_->optimizer->learning_rate());
   logs.emplace_back("lr", lr);
-  const auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& e) { return e.first == options_.monitor; });
-  if (it == logs.end()) {
-    std::string available;
-    for (const auto& [name, value] : logs) available += (available.empty() ? "" : ",") + name;
-    spdlog::warn("Reduce LR on plateau conditioned on metric `{}` which is not available. Available metrics are: {}",
-                 options_.monitor, available);
-    return;
-  }
-  const double current = it->second;
+  const std::optional<double> monitored = monitored_value(logs, options_.monitor, "Reduce LR on plateau");
+  if (!monitored) return;
+  const double current = *monitored;
   if (cooldown_counter_ > 0) {
     --cooldown_counter_;
     wait_ = 0;
@@ -103,9 +98,7 @@ std::unique_ptr<Callback> make_reduce_lr_on_plateau(ObjectReader& reader, const 
   if (o.factor >= 1.0) throw ConfigError(reader.path("factor"), "ReduceLROnPlateau does not support a factor >= 1.0");
   o.patience = static_cast<int>(reader.integer("patience", 10, 0, 1'000'000));
   o.verbose = static_cast<int>(reader.integer("verbose", 0, 0, 2));
-  o.mode = reader.string("mode", "auto");
-  if (o.mode != "auto" && o.mode != "min" && o.mode != "max")
-    throw ConfigError(reader.path("mode"), "expected \"auto\", \"min\" or \"max\", got \"" + o.mode + "\"");
+  o.mode = read_monitor_mode(reader);
   o.min_delta = reader.number("min_delta", 1e-4, -1e30, 1e30);
   if (reader.has("epsilon")) {  // Keras 2.2.4 still takes the old name, with a warning
     if (reader.has("min_delta")) throw ConfigError(reader.path("epsilon"), "give either 'min_delta' or 'epsilon', not both");
