@@ -100,18 +100,20 @@ std::vector<std::size_t> groups_of(const Shape& shape, const std::vector<std::si
 }  // namespace
 
 void Constraint::apply(float* w, const Shape& shape) const {
-  const auto& kind = constraint_table().find(type, "constraint").entry;
   const std::size_t n = shape_size(shape);
-  if (!kind.scale) {
+  if (!scale) {
     for (std::size_t j = 0; j < n; ++j) w[j] = w[j] >= 0.0f ? w[j] : 0.0f;
     return;
   }
-  std::size_t count = 0;
-  const std::vector<std::size_t> group = groups_of(shape, axes, count);
-  std::vector<double> norm(count, 0.0);
-  for (std::size_t j = 0; j < n; ++j) norm[group[j]] += static_cast<double>(w[j]) * w[j];
-  for (double& v : norm) v = kind.scale(std::sqrt(v), *this);
-  for (std::size_t j = 0; j < n; ++j) w[j] = static_cast<float>(w[j] * norm[group[j]]);
+  if (group_.size() != n) {
+    std::size_t count = 0;
+    group_ = groups_of(shape, axes, count);
+    norm_.resize(count);
+  }
+  std::fill(norm_.begin(), norm_.end(), 0.0);
+  for (std::size_t j = 0; j < n; ++j) norm_[group_[j]] += static_cast<double>(w[j]) * w[j];
+  for (double& v : norm_) v = scale(std::sqrt(v), *this);
+  for (std::size_t j = 0; j < n; ++j) w[j] = static_cast<float>(w[j] * norm_[group_[j]]);
 }
 
 void Constraint::check(const Shape& shape, const std::string& key_path) const {
@@ -135,18 +137,14 @@ Json Constraint::config() const {
 std::optional<Constraint> read_constraint(ObjectReader& reader, const std::string& key) {
   const Json* value = reader.optional_value(key);
   if (!value || value->is_null()) return std::nullopt;
+  // A name is the object {"type": name} with the defaults; an unknown one is
+  // named at the key itself.
+  const Json object = value->is_string() ? Json{{"type", *value}} : *value;
+  ObjectReader r(object, reader.path(key));
+  const auto& row = constraint_table().find(r.string("type"), value->is_string() ? reader.path(key) : r.path("type"));
   Constraint c;
-  if (value->is_string()) {
-    const auto& row = constraint_table().find(value->get<std::string>(), reader.path(key));
-    c.type = row.name;
-    const Json empty = Json::object();
-    ObjectReader defaults(empty, reader.path(key));
-    row.entry.read(defaults, c);
-    return c;
-  }
-  ObjectReader r(*value, reader.path(key));
-  const auto& row = constraint_table().find(r.string("type"), r.path("type"));
   c.type = row.name;
+  c.scale = row.entry.scale;
   row.entry.read(r, c);
   r.finish();
   return c;

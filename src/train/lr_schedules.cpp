@@ -94,7 +94,7 @@ const NameTable<ScheduleKind>& schedule_table() {
 
 }  // namespace
 
-double LrSchedule::rate(double t, double lr0) const { return schedule_table().find(type, "schedule").entry.rate(*this, t, lr0); }
+double LrSchedule::rate(double t, double lr0) const { return formula(*this, t, lr0); }
 
 LrSchedule read_lr_schedule(const Json& spec, const std::string& path) {
   LrSchedule s;
@@ -102,6 +102,7 @@ LrSchedule read_lr_schedule(const Json& spec, const std::string& path) {
   ObjectReader reader(object, path);
   const auto& row = schedule_table().find(reader.string("type"), reader.path("type"));
   s.type = row.name;
+  s.formula = row.entry.rate;
   row.entry.read(reader, s);
   reader.finish();
   return s;

@@ -26,6 +26,7 @@ struct LrSchedule {
          end_learning_rate = 0.0001, power = 1;
   bool staircase = false;
   std::vector<double> boundaries, values;
+  double (*formula)(const LrSchedule& s, double t, double lr0) = nullptr;  // its table row's, set when read
 
   double rate(double t, double lr0) const;
 };
