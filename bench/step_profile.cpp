@@ -51,7 +51,7 @@ int main(int argc, char** argv) {
       for (std::size_t r = 0; r < batch; ++r)
         indices[r] = static_cast<std::uint32_t>((static_cast<std::size_t>(s) * batch + r) % data.size());
       mlp::gather_batch(data, indices, scale, classes, x, y);
-      step.run(x, y, rng, means, s < warm_up ? &warm : &total);
+      step.run(x, y, rng, means, {}, s < warm_up ? &warm : &total);
     }
     const double us = 1e6 / steps;
     std::printf("per step (us): forward %.1f, loss %.1f, backward %.1f, optimizer %.1f, total %.1f\n",

@@ -49,6 +49,8 @@ int main(int argc, char** argv) {
   flags.text("--data-dir", request.data_dir, "Folder with the four MNIST-named IDX files (.gz allowed)");
   flags.texts("--set", request.overrides, "PATH=JSON: set any config key (repeatable)");
   flags.text("--csv-log", request.csv_log_path, "Write Keras CSVLogger rows here");
+  flags.text("--json-log", request.json_log_path, "Write one JSON object per epoch here (JSON Lines)");
+  flags.flag("--dry-run", request.dry_run, "Check the config and data, print the summary, memory and time estimate; train nothing");
   flags.text("--checkpoint", request.checkpoint_path, "Save a checkpoint here after every epoch");
   auto resume = flags.text("--resume", request.resume_path, "Continue from this checkpoint");
   flags.footer("Exit codes: 0 done, 1 failed while training, 2 bad usage/config/data, 130/143 stopped by a signal.");

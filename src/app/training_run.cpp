@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <numeric>
 #include <random>
 
 #include <fmt/format.h>
@@ -21,8 +22,12 @@
 #include "report/summary.h"
 #include "train/callback_table.h"
 #include "train/csv_logger.h"
+#include "train/early_stopping.h"
+#include "train/json_logger.h"
 #include "train/progbar_logger.h"
+#include "train/train_step.h"
 #include "train/trainer.h"
+#include "report/keras_format.h"
 
 namespace mlp {
 namespace {
@@ -67,13 +72,49 @@ class CheckpointWriter : public Callback {
   const FitState& state_;
 };
 
+// ModelCheckpoint's saves. A ModelCheckpoint decides in its place among
+// fit.callbacks (it sees what the callbacks before it logged), and the file is
+// written here, after the epoch's History and callback states: it holds the
+// whole state of the run at that epoch's end, so a run can resume from it.
+class ModelSaves : public Callback {
+ public:
+  ModelSaves(const Compiled& compiled, const FitState& state, std::vector<OutputFile> fixed_outputs,
+             std::vector<std::string> inputs)
+      : compiled_(compiled), state_(state), fixed_(std::move(fixed_outputs)), inputs_(std::move(inputs)) {}
+  void request(const std::string& path) { pending_.push_back(path); }
+  void on_epoch_end(int, Logs&) override {
+    for (const auto& path : pending_) {
+      // A path filled from the logs is checked as every output is, when it is known.
+      std::vector<OutputFile> outputs = fixed_;
+      outputs.push_back({"ModelCheckpoint's filepath", path});
+      try {
+        check_outputs(outputs, inputs_);
+      } catch (const Error& e) {
+        spdlog::warn("ModelCheckpoint: not saved: {}", e.describe());
+        continue;
+      }
+      save_model_file(path, to_model_file(compiled_, state_));
+      spdlog::info("ModelCheckpoint: model saved to {}", path);
+    }
+    pending_.clear();
+  }
+
+ private:
+  const Compiled& compiled_;
+  const FitState& state_;
+  std::vector<OutputFile> fixed_;
+  std::vector<std::string> inputs_;
+  std::vector<std::string> pending_;
+};
+
 // Gives fit.callbacks the states a checkpoint kept, checking they belong to them.
 void resume_callbacks(const std::vector<std::unique_ptr<Callback>>& callbacks, const FitState& state,
                       const Config& config, std::size_t weights, const std::string& path) {
   for (std::size_t i = 0; i < state.callbacks.size() && i < callbacks.size(); ++i) {
     const CallbackState& saved = state.callbacks[i];
     const std::string type = config.fit.callbacks[i]["type"].get<std::string>();
-    if (to_lower(saved.type) != to_lower(type))
+    // A callback without state (CSVLogger, TerminateOnNaN) saves none, typeless.
+    if (to_lower(saved.type) != to_lower(callbacks[i]->save_state().type))
       throw DataError(path, fmt::format("fit.callbacks[{}] is {} in the checkpoint and {} in the config", i,
                                         saved.type.empty() ? "stateless" : saved.type, type));
     if (!saved.weights.empty() && saved.weights.size() != weights)
@@ -130,18 +171,42 @@ class EpochTimer : public Callback {
   double start_ = 0.0;
 };
 
-// The run's outputs against each other and against its inputs: the config and
-// the data files. The checkpoint being resumed may be written again (-o or
-// --checkpoint): it is read whole before training, and a run goes on that way.
-void check_run_outputs(const TrainRequest& request, const std::string& output, const Config& config) {
+// The run's files: what it reads, and what it writes whose path is known
+// before training (ModelCheckpoint paths filled from the logs are checked at
+// each save).
+struct RunFiles {
   std::vector<std::string> inputs;
-  if (!request.config_path.empty()) inputs.push_back(request.config_path);
-  for (const auto& files : {config.data.train, config.data.test})
-    if (files) inputs.insert(inputs.end(), {files->images, files->labels});
-  std::vector<OutputFile> outputs{{"--output", output}};
-  if (!request.csv_log_path.empty()) outputs.push_back({"--csv-log", request.csv_log_path});
-  if (!request.checkpoint_path.empty()) outputs.push_back({"--checkpoint", request.checkpoint_path});
-  check_outputs(outputs, inputs);
+  std::vector<OutputFile> outputs;
+};
+
+RunFiles run_files(const TrainRequest& request, const std::string& output, const Config& config) {
+  RunFiles files;
+  if (!request.config_path.empty()) files.inputs.push_back(request.config_path);
+  for (const auto& data : {config.data.train, config.data.test, config.fit.validation_data})
+    if (data) files.inputs.insert(files.inputs.end(), {data->images, data->labels});
+  files.outputs = {{"--output", output}};
+  if (!request.csv_log_path.empty()) files.outputs.push_back({"--csv-log", request.csv_log_path});
+  if (!request.json_log_path.empty()) files.outputs.push_back({"--json-log", request.json_log_path});
+  if (!request.checkpoint_path.empty()) files.outputs.push_back({"--checkpoint", request.checkpoint_path});
+  const Json& callbacks = config.fit.callbacks;
+  for (std::size_t i = 0; i < callbacks.size(); ++i) {
+    const std::string type = to_lower(callbacks[i]["type"].get<std::string>());
+    const char* key = type == "csvlogger" ? "filename" : type == "modelcheckpoint" ? "filepath" : nullptr;
+    if (!key || !callbacks[i].contains(key)) continue;
+    const std::string path = callbacks[i][key].get<std::string>();
+    const std::string flag = index_path("fit.callbacks", i) + "." + key;
+    if (path.find('{') == std::string::npos) {
+      files.outputs.push_back({flag, path});
+      continue;
+    }
+    // A path filled from the logs: its folder, when fixed, must exist and be writable now.
+    const std::filesystem::path folder = std::filesystem::path(path).parent_path();
+    if (folder.string().find('{') != std::string::npos) continue;
+    std::error_code error;
+    if (!std::filesystem::is_directory(folder, error) || ::access(folder.c_str(), W_OK) != 0)
+      throw Error(ExitCode::usage, path, "", flag + " needs the folder " + folder.string() + " to exist and be writable");
+  }
+  return files;
 }
 
 // What a checkpoint fixes about the run that goes on from it: its seed, and when
@@ -174,6 +239,149 @@ void check_resumable(const Compiled& compiled, const LoadedModel& resumed, const
            fmt::format("{}", config.fit.validation_split));
   if (config.fit.shuffle != saved.fit.shuffle)
     refuse("fit.shuffle", saved.fit.shuffle ? "true" : "false", config.fit.shuffle ? "true" : "false");
+  const auto weights = [](const Config& c) { return c.to_json()["fit"].value("class_weight", Json(nullptr)).dump(); };
+  if (weights(config) != weights(saved)) refuse("fit.class_weight", weights(saved), weights(config));
+}
+
+// fit.class_weight as a weight per label (Keras's standardize_weights,
+// keras@2.2.4:keras/engine/training_utils.py): every class in the training
+// labels needs one. "balanced" gives class c n / (k * n_c) over the k classes
+// present, as scikit-learn's compute_class_weight does.
+std::vector<float> class_weights(const FitConfig& fit, const Dataset& train, std::size_t classes,
+                                 const std::string& config_file) {
+  if (!fit.balanced_class_weight && fit.class_weight.empty()) return {};
+  std::vector<std::size_t> counts(std::max<std::size_t>(classes, 2), 0);
+  for (const auto label : train.labels) ++counts[label];
+  std::vector<float> weights(counts.size(), 1.0f);
+  if (fit.balanced_class_weight) {
+    const auto present = static_cast<double>(std::count_if(counts.begin(), counts.end(), [](auto n) { return n > 0; }));
+    for (std::size_t c = 0; c < counts.size(); ++c)
+      if (counts[c]) weights[c] = static_cast<float>(static_cast<double>(train.size()) / (present * static_cast<double>(counts[c])));
+    return weights;
+  }
+  std::vector<bool> given(counts.size(), false);
+  for (const auto& [label, weight] : fit.class_weight) {
+    weights[static_cast<std::size_t>(label)] = static_cast<float>(weight);
+    given[static_cast<std::size_t>(label)] = true;
+  }
+  std::vector<std::size_t> missing;
+  for (std::size_t c = 0; c < counts.size(); ++c)
+    if (counts[c] && !given[c]) missing.push_back(c);
+  if (!missing.empty())
+    throw Error(ExitCode::usage, config_file, "fit.class_weight",
+                fmt::format("must contain all classes in the data: classes {} are in {} but not in class_weight",
+                            fmt::join(missing, ", "), train.labels_path));
+  return weights;
+}
+
+// The data a run trains and validates on; `fit` points into the datasets.
+struct TrainingData {
+  Dataset train;
+  std::optional<Dataset> validation;  // fit.validation_data's set
+  FitData fit;
+};
+
+void load_training_data(const Config& config, const Compiled& compiled, const std::string& config_file,
+                        TrainingData& data) {
+  const FitConfig& fit = config.fit;
+  data.train = load_dataset(config.data.train->images, config.data.train->labels, config.model.input_shape,
+                            compiled.classes());
+  FitData& fit_data = data.fit;
+  fit_data.source = {&data.train, compiled.preprocessing.table(), compiled.classes(),
+                     class_weights(fit, data.train, compiled.classes(), config_file)};
+  const std::optional<DataFiles>& files = fit.validate_on_test ? config.data.test : fit.validation_data;
+  if (files) {
+    // Keras's validation_data replaces validation_split; its loss is not class-weighted.
+    if (fit.validation_split > 0.0)
+      spdlog::warn("fit.validation_split {} is not used: fit.validation_data replaces it", fit.validation_split);
+    data.validation = load_dataset(files->images, files->labels, config.model.input_shape, compiled.classes());
+    fit_data.train_samples = data.train.size();
+    fit_data.validation = {&*data.validation, compiled.preprocessing.table(), compiled.classes(), {}};
+    fit_data.val_indices.resize(data.validation->size());
+    std::iota(fit_data.val_indices.begin(), fit_data.val_indices.end(), 0u);
+  } else {
+    // Keras slices the class weights with the samples: the split's loss is weighted.
+    const std::size_t split = validation_split_at(data.train.size(), fit.validation_split);
+    if (split == 0)
+      throw Error(ExitCode::usage, config_file, "fit.validation_split",
+                  "leaves no training samples out of " + std::to_string(data.train.size()));
+    fit_data.train_samples = split;
+    fit_data.validation = fit_data.source;
+    for (std::size_t i = split; i < data.train.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
+  }
+  check_batch_memory(*compiled.model,
+                     std::min<std::size_t>(static_cast<std::size_t>(fit.batch_size), fit_data.train_samples),
+                     config_file);
+}
+
+std::string mebibytes(double bytes) {
+  if (bytes < (1 << 20)) return fmt::format("{:.1f} KiB", bytes / (1 << 10));
+  if (bytes < (1 << 30)) return fmt::format("{:.1f} MiB", bytes / (1 << 20));
+  return fmt::format("{:.2f} GiB", bytes / (1 << 30));
+}
+
+// mlp-train --dry-run, after the summary: what training will need and take.
+// The time comes from a few real training steps (on this process's copy of the
+// model; nothing is saved) and a timed validation batch.
+void report_dry_run(Compiled& compiled, const Config& config, TrainingData& data, std::ostream& out) {
+  Model& model = *compiled.model;
+  const FitData& fit = data.fit;
+  const auto batch = std::min<std::size_t>(static_cast<std::size_t>(config.fit.batch_size), fit.train_samples);
+  double slots = 0;
+  for (const auto& slot : compiled.optimizer->slots()) slots += static_cast<double>(slot.size());
+  const double weights = 4.0 * static_cast<double>(model.params().size());
+  const double gradients = 4.0 * static_cast<double>(model.trainable_count());
+  const double buffers = 4.0 * static_cast<double>(batch) * static_cast<double>(model.workspace_floats_per_sample());
+  double dataset = 0;
+  for (const Dataset* d : {&data.train, data.validation ? &*data.validation : nullptr})
+    if (d) dataset += static_cast<double>(d->size()) * static_cast<double>(d->features() + 1);
+
+  // Two steps to warm up, then steps until a second has passed (at most 50).
+  TrainStep step(model, *compiled.optimizer, *compiled.objective);
+  std::vector<std::uint32_t> order(fit.train_samples);
+  epoch_order(1, 0, true, order);
+  Matrix x, y;
+  std::vector<double> means;
+  std::vector<float> sample_weights;
+  Rng rng = Rng::stream(1, 3);
+  const auto steps_total = (fit.train_samples + batch - 1) / batch;
+  double step_seconds = 0;
+  int timed = 0;
+  for (int s = 0; s < 52 && (timed < 3 || step_seconds < 1.0); ++s) {
+    const auto indices = std::span<const std::uint32_t>(order).subspan((static_cast<std::size_t>(s) % steps_total) * batch,
+                                                                       std::min(batch, fit.train_samples - (static_cast<std::size_t>(s) % steps_total) * batch));
+    gather_batch(data.train, indices, fit.source.scale, fit.source.classes, x, y);
+    const double start = seconds_now();
+    step.run(x, y, rng, means, fit.source.weights_of(indices, sample_weights));
+    if (s >= 2) {
+      step_seconds += seconds_now() - start;
+      ++timed;
+    }
+  }
+  const double per_step = step_seconds / timed;
+  double validation = 0;
+  if (!fit.val_indices.empty()) {
+    const auto sample = std::span<const std::uint32_t>(fit.val_indices).first(std::min<std::size_t>(fit.val_indices.size(), 1024));
+    (void)evaluate(model, *compiled.objective, fit.validation, sample, sample.size());  // warm-up
+    const double start = seconds_now();
+    (void)evaluate(model, *compiled.objective, fit.validation, sample, sample.size());
+    validation = (seconds_now() - start) * static_cast<double>(fit.val_indices.size()) / static_cast<double>(sample.size());
+  }
+  const double epoch = per_step * static_cast<double>(steps_total) + validation;
+  const int epochs = static_cast<int>(config.fit.epochs - config.fit.initial_epoch);
+
+  out << "Dry run: the config and the data are valid; nothing is trained or written.\n";
+  if (fit.val_indices.empty()) out << fmt::format("Train on {} samples\n", fit.train_samples);
+  else out << fmt::format("Train on {} samples, validate on {} samples\n", fit.train_samples, fit.val_indices.size());
+  out << fmt::format("Parameters: {} ({} trainable)\n", thousands(static_cast<std::int64_t>(model.params().size())),
+                     thousands(static_cast<std::int64_t>(model.trainable_count())));
+  out << fmt::format("Memory: about {} (weights {}, gradients {}, optimizer state {}, batch buffers {}, data {})\n",
+                     mebibytes(weights + gradients + 4.0 * slots + buffers + dataset), mebibytes(weights),
+                     mebibytes(gradients), mebibytes(4.0 * slots), mebibytes(buffers), mebibytes(dataset));
+  out << fmt::format("Time: about {:.1f} s per epoch, {:.1f} s for {} epoch{} ({} steps of {} at {:.2f} ms, timed over "
+                     "{} steps; validation {:.1f} s)\n",
+                     epoch, epoch * epochs, epochs, epochs == 1 ? "" : "s", steps_total, batch, per_step * 1e3, timed,
+                     validation);
 }
 
 std::string default_output(const Config& config) {
@@ -200,7 +408,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   }
 
   const std::string output = request.output_path.empty() ? default_output(config) : request.output_path;
-  check_run_outputs(request, output, config);
+  const RunFiles files = run_files(request, output, config);
+  check_outputs(files.outputs, files.inputs);
 
   FitState state;
   if (resumed) {
@@ -225,39 +434,42 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
                    request.resume_path, state.next_epoch, config.fit.epochs);
   } else {
     state.seed = config.seed ? *config.seed : std::random_device{}();
+    state.next_epoch = static_cast<int>(config.fit.initial_epoch);
     Rng init_rng = Rng::stream(state.seed, 1);
     compiled.model->init_params(init_rng);
   }
   spdlog::info("seed {}", state.seed);
 
-  const Dataset data = load_dataset(config.data.train->images, config.data.train->labels, config.model.input_shape,
-                                    compiled.classes());
-  const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
-  if (split == 0)
-    throw Error(ExitCode::usage, config_file, "fit.validation_split",
-                "leaves no training samples out of " + std::to_string(data.size()));
-  check_batch_memory(*compiled.model, std::min<std::size_t>(static_cast<std::size_t>(config.fit.batch_size), split),
-                     config_file);
-  FitData fit_data;
-  fit_data.source = {&data, compiled.preprocessing.table(), compiled.classes()};
-  fit_data.train_samples = split;
-  for (std::size_t i = split; i < data.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
+  TrainingData data;
+  load_training_data(config, compiled, config_file, data);
+  FitData& fit_data = data.fit;
 
   print_summary(*compiled.model, out);
   out.flush();
+  if (request.dry_run) {
+    report_dry_run(compiled, config, data, out);
+    return TrainOutcome::finished;
+  }
 
   ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
   EpochTimer timer;
   std::vector<Callback*> callbacks{&timer, &progbar};
+  ModelSaves model_saves(compiled, state, files.outputs, files.inputs);
   // fit.callbacks follow the progress lines, as in Keras, and may add to the logs
   // (lr) that the history, the CSV log and the checkpoint then keep.
-  const auto configured = make_callbacks(config.fit.callbacks, {&out});
+  CallbackEnv env;
+  env.out = &out;
+  env.log_names = epoch_log_names(*compiled.objective, config.fit);
+  env.save_model = [&model_saves](const std::string& path) { model_saves.request(path); };
+  const auto configured = make_callbacks(config.fit.callbacks, env);
   if (resumed) resume_callbacks(configured, state, config, compiled.model->params().size(), request.resume_path);
   for (const auto& c : configured) callbacks.push_back(c.get());
   CallbackStateRecorder recorder(configured, state);
-  std::vector<Callback*> writers{&recorder};
+  std::vector<Callback*> writers{&recorder, &model_saves};
   std::optional<CsvLogger> csv;
-  if (!request.csv_log_path.empty()) writers.push_back(&csv.emplace(request.csv_log_path, state.history));
+  if (!request.csv_log_path.empty()) writers.push_back(&csv.emplace(request.csv_log_path));
+  std::optional<JsonLogger> json_log;
+  if (!request.json_log_path.empty()) writers.push_back(&json_log.emplace(request.json_log_path));
   std::optional<CheckpointWriter> checkpoint;
   if (!request.checkpoint_path.empty()) writers.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
 
@@ -277,8 +489,16 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
       spdlog::warn("stopped in epoch {}; checkpoint saved to {} (continue with --resume {})", state.next_epoch + 1,
                    request.checkpoint_path, request.checkpoint_path);
     } else {
-      spdlog::warn("stopped in epoch {}; no --checkpoint given, nothing saved", state.next_epoch + 1);
+      spdlog::warn("stopped in epoch {}; no --checkpoint given, no checkpoint saved", state.next_epoch + 1);
     }
+    // Beyond Keras: EarlyStopping's restore_best_weights holds however training
+    // ends. The checkpoint keeps where the run was; the model file gets the best.
+    for (const auto& c : configured)
+      if (auto* early = dynamic_cast<EarlyStopping*>(c.get()); early && early->restore_on_interrupt(*compiled.model)) {
+        save_model_file(output, to_model_file(compiled, state));
+        spdlog::warn("model with the weights of the best epoch saved to {}", output);
+        break;
+      }
     return TrainOutcome::stopped;
   }
   save_model_file(output, to_model_file(compiled, state));

@@ -17,6 +17,8 @@ struct TrainRequest {
   std::string data_dir;
   std::string output_path;  // empty: NAME.mlp in the current folder
   std::string csv_log_path;
+  std::string json_log_path;
+  bool dry_run = false;  // check, load, summarize, time a few steps; train and write nothing
   std::string checkpoint_path;
   std::string resume_path;
   bool stdout_is_terminal = false;

@@ -110,7 +110,31 @@ CompileConfig read_compile(ObjectReader& reader) {
   return compile;
 }
 
-FitConfig read_fit(ObjectReader& reader) {
+// fit.class_weight: an object of class index -> weight, or "balanced".
+void read_class_weight(ObjectReader& reader, FitConfig& fit) {
+  const Json* value = reader.optional_value("class_weight");
+  if (!value || value->is_null()) return;
+  const std::string path = reader.path("class_weight");
+  if (value->is_string()) {
+    if (value->get<std::string>() != "balanced")
+      throw ConfigError(path, "expected \"balanced\" or an object {\"CLASS\": WEIGHT, ...}, got \"" +
+                                  value->get<std::string>() + "\"");
+    fit.balanced_class_weight = true;
+    return;
+  }
+  if (!value->is_object())
+    throw ConfigError(path, "expected \"balanced\" or an object {\"CLASS\": WEIGHT, ...}, got " + json_type_name(*value));
+  for (const auto& [key, weight] : value->items()) {
+    const std::string at = path + "." + key;
+    if (key.empty() || key.size() > 7 || key.find_first_not_of("0123456789") != std::string::npos ||
+        (key.size() > 1 && key[0] == '0'))
+      throw ConfigError(at, "a class is a label: a whole number from 0, like \"7\"");
+    fit.class_weight.emplace_back(std::stoll(key), read_number(weight, at, 0.0, 1e30));
+  }
+  std::sort(fit.class_weight.begin(), fit.class_weight.end());
+}
+
+FitConfig read_fit(ObjectReader& reader, const std::string& base_dir) {
   FitConfig fit;
   fit.epochs = reader.integer("epochs", 1, 1, 1'000'000);
   fit.batch_size = reader.integer("batch_size", 32, 1, 1 << 24);
@@ -119,6 +143,26 @@ FitConfig read_fit(ObjectReader& reader) {
     throw ConfigError(reader.path("validation_split"), "must be in [0, 1), got " + fmt::format("{}", fit.validation_split));
   fit.shuffle = reader.boolean("shuffle", true);
   fit.verbose = static_cast<int>(reader.integer("verbose", 1, 0, 2));
+  fit.initial_epoch = reader.integer("initial_epoch", 0, 0, 1'000'000);
+  if (fit.initial_epoch >= fit.epochs)
+    throw ConfigError(reader.path("initial_epoch"),
+                      fmt::format("{} leaves nothing to train: fit.epochs ({}) is the number of the last epoch, as in "
+                                  "Keras, so it must be above initial_epoch",
+                                  fit.initial_epoch, fit.epochs));
+  if (const Json* validation = reader.optional_value("validation_data"); validation && !validation->is_null()) {
+    if (validation->is_string()) {
+      if (validation->get<std::string>() != "test")
+        throw ConfigError(reader.path("validation_data"), "expected \"test\" or {\"images\": F, \"labels\": F}, got \"" +
+                                                              validation->get<std::string>() + "\"");
+      fit.validate_on_test = true;
+    } else if (validation->is_object()) {
+      fit.validation_data = read_files(reader, "validation_data", base_dir);
+    } else {
+      throw ConfigError(reader.path("validation_data"),
+                        "expected \"test\" or {\"images\": F, \"labels\": F}, got " + json_type_name(*validation));
+    }
+  }
+  read_class_weight(reader, fit);
   if (const Json* callbacks = reader.optional_value("callbacks"); callbacks && !callbacks->is_null()) {
     const std::string path = reader.path("callbacks");
     if (!callbacks->is_array()) throw ConfigError(path, "expected a list of callbacks, got " + json_type_name(*callbacks));
@@ -128,6 +172,12 @@ FitConfig read_fit(ObjectReader& reader) {
         throw ConfigError(index_path(path, i), "expected an object {\"type\": NAME, ...}");
     }
     fit.callbacks = *callbacks;
+    // The files callbacks write (CSVLogger's filename, ModelCheckpoint's
+    // filepath) are paths of the config: relative to its folder, as data paths.
+    for (auto& c : fit.callbacks)
+      for (const char* key : {"filename", "filepath"})
+        if (c.contains(key) && c[key].is_string() && !c[key].get<std::string>().empty())
+          c[key] = resolve(base_dir, c[key].get<std::string>());
   }
   reader.finish();
   return fit;
@@ -169,6 +219,16 @@ Json Config::to_json() const {
                  {"validation_split", fit.validation_split},
                  {"shuffle", fit.shuffle},
                  {"verbose", fit.verbose}};
+  if (fit.initial_epoch) root["fit"]["initial_epoch"] = fit.initial_epoch;
+  if (fit.validate_on_test) root["fit"]["validation_data"] = "test";
+  if (fit.validation_data)
+    root["fit"]["validation_data"] = {{"images", fit.validation_data->images}, {"labels", fit.validation_data->labels}};
+  if (fit.balanced_class_weight) root["fit"]["class_weight"] = "balanced";
+  if (!fit.class_weight.empty()) {
+    Json weights = Json::object();
+    for (const auto& [c, w] : fit.class_weight) weights[std::to_string(c)] = w;
+    root["fit"]["class_weight"] = weights;
+  }
   if (!fit.callbacks.empty()) root["fit"]["callbacks"] = fit.callbacks;
   return root;
 }
@@ -318,7 +378,9 @@ Config parse_config(const Json& root, const std::string& base_dir) {
   config.compile = read_compile(compile);
   if (reader.has("fit")) {
     ObjectReader fit(reader.value("fit"), "fit");
-    config.fit = read_fit(fit);
+    config.fit = read_fit(fit, base_dir);
+    if (config.fit.validate_on_test && !config.data.test)
+      throw ConfigError("fit.validation_data", "\"test\" needs data.test (or --data-dir)");
   } else {
     reader.ignore("fit");
   }

@@ -6,6 +6,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,15 @@ struct FitConfig {
   double validation_split = 0.0;
   bool shuffle = true;
   int verbose = 1;
+  std::int64_t initial_epoch = 0;  // the first epoch's 0-based number: "Epoch 3/10" starts a run at 2
+  // fit.validation_data: "test" (data.test's files, whichever they are after
+  // --data-dir) or files of its own. Either replaces validation_split.
+  bool validate_on_test = false;
+  std::optional<DataFiles> validation_data;
+  // fit.class_weight: {"7": 2.5, ...} as (class, weight) pairs, or "balanced".
+  std::vector<std::pair<std::int64_t, double>> class_weight;
+  bool balanced_class_weight = false;
+  bool validates() const { return validate_on_test || validation_data || validation_split > 0.0; }
   // Keras's callbacks, [{"type": "EarlyStopping", ...}, ...]: checked here to be
   // such a list, built (and their keys checked) by train/callback_table.
   Json callbacks = Json::array();

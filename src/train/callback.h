@@ -20,11 +20,26 @@ class Optimizer;
 // Named values in Keras's order: loss, metrics, then val_loss, val_metrics.
 using Logs = std::vector<std::pair<std::string, double>>;
 
+// logs[name] = value, as Keras's callbacks set a key of their logs dict: a
+// second setter (ReduceLROnPlateau and LearningRateScheduler both log lr)
+// replaces the value.
+inline void set_log(Logs& logs, const std::string& name, double value) {
+  for (auto& entry : logs)
+    if (entry.first == name) {
+      entry.second = value;
+      return;
+    }
+  logs.emplace_back(name, value);
+}
+
 struct TrainInfo {
   std::size_t train_samples = 0;
   std::size_t val_samples = 0;
-  int first_epoch = 0;  // 0-based; above 0 when resuming
+  int first_epoch = 0;  // 0-based: the first epoch this run trains (resuming, or fit.initial_epoch)
   int epochs = 0;       // the final epoch's number
+  // The logs of the epochs a resumed run finished before (the last of them
+  // first_epoch - 1); never null inside fit().
+  const std::vector<Logs>* earlier_epochs = nullptr;
 };
 
 // What one training step reports. `size` and `values` ([loss, metric...] means
@@ -65,6 +80,10 @@ class Callback {
   // (std::invalid_argument) for values it cannot take.
   virtual CallbackState save_state() const { return {}; }
   virtual void load_state(const CallbackState& /*state*/) {}
+
+  // The names it adds to every epoch's logs (lr), for the callbacks after it
+  // that name a logged value.
+  virtual std::vector<std::string> added_logs() const { return {}; }
 
   virtual void on_train_begin(const TrainInfo&) {}
   virtual void on_epoch_begin(int /*epoch (0-based)*/) {}

@@ -1,11 +1,21 @@
 #include "train/compiled.h"
 
+#include <algorithm>
 #include <set>
+
+#include <fmt/format.h>
 
 #include "nn/losses.h"
 #include "train/callback_table.h"
 
 namespace mlp {
+
+std::vector<std::string> epoch_log_names(const Objective& objective, const FitConfig& fit) {
+  std::vector<std::string> names = objective.names();
+  if (fit.validates())
+    for (const auto& name : objective.names()) names.push_back("val_" + name);
+  return names;
+}
 
 Compiled compile(const Config& config, std::size_t max_params, Allocation allocation) {
   Compiled compiled;
@@ -32,7 +42,14 @@ Compiled compile(const Config& config, std::size_t max_params, Allocation alloca
     metrics.push_back(std::move(metric));
   }
   compiled.objective = std::make_unique<Objective>(loss, std::move(metrics));
-  make_callbacks(config.fit.callbacks, {});  // their keys checked with the rest of the config
+  for (const auto& [label, weight] : config.fit.class_weight)
+    if (label >= static_cast<std::int64_t>(std::max<std::size_t>(compiled.model->output_size(), 2)))
+      throw ConfigError("fit.class_weight." + std::to_string(label),
+                        fmt::format("no such class: the model's {} outputs give classes 0 to {}",
+                                    compiled.model->output_size(), std::max<std::size_t>(compiled.model->output_size(), 2) - 1));
+  CallbackEnv env;
+  env.log_names = epoch_log_names(*compiled.objective, config.fit);
+  make_callbacks(config.fit.callbacks, env);  // their keys checked with the rest of the config
   compiled.preprocessing = {static_cast<float>(config.data.range_low), static_cast<float>(config.data.range_high)};
   // A blank pixel (0) is the background of the input images, whatever runs the model.
   compiled.model->set_input_background(compiled.preprocessing.table()[0]);

@@ -23,6 +23,10 @@ struct Compiled {
   std::size_t classes() const { return model->output_size(); }
 };
 
+// The names every epoch's logs hold before fit.callbacks add theirs: loss and
+// the metrics, then their val_ forms when the run validates.
+std::vector<std::string> epoch_log_names(const Objective& objective, const FitConfig& fit);
+
 // Throws ConfigError (with key paths) for anything the config gets wrong, and for
 // a model of more than `max_params` parameters (before allocating them).
 // With Allocation::shapes_only the model has no weights and the optimizer no

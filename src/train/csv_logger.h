@@ -1,8 +1,12 @@
-// Keras's CSVLogger (keras@2.2.4:keras/callbacks.py l.1138-1225): a header
-// "epoch,<sorted log keys>", one row per epoch with the 0-based epoch, CRLF line
-// ends (Python's csv excel dialect). The whole file is rewritten atomically at
-// each epoch's end, so it is never torn; rows of earlier epochs come from the
-// history, so a resumed run keeps them.
+// Keras's CSVLogger (keras@2.2.4:keras/callbacks.py l.1138-1225), both as
+// fit.callbacks' CSVLogger and as mlp-train --csv-log: a header
+// "epoch<sep><sorted log keys>", one row per epoch with its 0-based number,
+// CRLF line ends (Python's csv excel dialect), NA for a key an epoch lacks.
+// The whole file is rewritten atomically at each epoch's end, so it is never
+// torn. Without append, the rows of a resumed run's earlier epochs come from its
+// history, so the file reads as the whole run's; with append, the file's
+// earlier text is kept and only this run's epochs follow it (a header only when
+// the file was empty), as Keras's append mode writes.
 #pragma once
 
 #include <string>
@@ -14,14 +18,20 @@ namespace mlp {
 
 class CsvLogger : public Callback {
  public:
-  CsvLogger(std::string path, std::vector<Logs> earlier_epochs);
+  explicit CsvLogger(std::string path, std::string separator = ",", bool append = false);
+  void on_train_begin(const TrainInfo& info) override;
   void on_epoch_end(int epoch, Logs& logs) override;
 
-  static std::string render(const std::vector<Logs>& epochs);
+  // The rows of `epochs`, the first numbered `first_epoch`, after a header line when `header`.
+  static std::string render(const std::vector<Logs>& epochs, int first_epoch = 0, const std::string& separator = ",",
+                            bool header = true);
 
  private:
-  std::string path_;
+  std::string path_, separator_;
+  bool append_;
+  std::string kept_;  // append: the file as it was when training began
   std::vector<Logs> epochs_;
+  int first_epoch_ = 0;
 };
 
 }  // namespace mlp

@@ -54,7 +54,7 @@ void EarlyStopping::on_epoch_end(int epoch, Logs& logs) {
     control_->stop_training = true;
     if (options_.restore_best_weights && !best_weights_.empty()) {
       if (options_.verbose > 0 && out_) *out_ << "Restoring model weights from the end of the best epoch\n";
-      restore_best();
+      restore_best(*control_->model);
     }
   }
 }
@@ -64,11 +64,17 @@ void EarlyStopping::on_train_end() {
     *out_ << fmt::format("Epoch {:05d}: early stopping\n", stopped_epoch_ + 1);
   // Beyond Keras 2.2.4: the last epoch ended without being the best.
   if (options_.restore_best_weights && !restored_ && !best_weights_.empty() && best_epoch_ != last_epoch_)
-    restore_best();
+    restore_best(*control_->model);
 }
 
-void EarlyStopping::restore_best() {
-  control_->model->params() = best_weights_;
+bool EarlyStopping::restore_on_interrupt(Model& model) {
+  if (!options_.restore_best_weights || best_weights_.empty()) return false;
+  restore_best(model);
+  return true;
+}
+
+void EarlyStopping::restore_best(Model& model) {
+  model.params() = best_weights_;
   restored_ = true;
   spdlog::warn("EarlyStopping: restored the weights of epoch {}, the best ({} {:.5f})", best_epoch_ + 1, options_.monitor,
                best_);

@@ -35,6 +35,10 @@ class EarlyStopping : public Callback {
   void on_train_begin(const TrainInfo& info) override;
   void on_epoch_end(int epoch, Logs& logs) override;
   void on_train_end() override;
+  // A run stopped by a signal, after fit() returned: with restore_best_weights,
+  // puts the best epoch's weights into `model` (its current ones are mid-epoch)
+  // and says so; false when it holds none.
+  bool restore_on_interrupt(Model& model);
   CallbackState save_state() const override;
   void load_state(const CallbackState& state) override;
 
@@ -45,7 +49,7 @@ class EarlyStopping : public Callback {
 
  private:
   bool improved(double current) const;
-  void restore_best();
+  void restore_best(Model& model);
 
   Options options_;
   std::ostream* out_;

@@ -4,18 +4,26 @@
 
 namespace mlp {
 
+std::span<const float> BatchSource::weights_of(std::span<const std::uint32_t> batch, std::vector<float>& buffer) const {
+  if (class_weights.empty()) return {};
+  buffer.resize(batch.size());
+  for (std::size_t r = 0; r < batch.size(); ++r) buffer[r] = class_weights[data->labels[batch[r]]];
+  return buffer;
+}
+
 std::vector<double> evaluate(Model& model, Objective& objective, const BatchSource& source,
                              std::span<const std::uint32_t> indices, std::size_t batch_size,
                              const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch) {
   MeanAccumulator totals(objective.size());
   Matrix x, y;
   std::vector<double> means;
+  std::vector<float> weights;
   const ForwardContext inference{.no_backward = true};
   for (std::size_t start = 0; start < indices.size(); start += batch_size) {
     const auto batch = indices.subspan(start, std::min(batch_size, indices.size() - start));
     gather_batch(*source.data, batch, source.scale, source.classes, x, y);
     const Matrix& p = model.forward(x, inference);
-    objective.batch_means(p, y, means);
+    objective.batch_means(p, y, means, source.weights_of(batch, weights));
     totals.add(means, batch.size());
     if (on_batch) on_batch(batch, p);
   }

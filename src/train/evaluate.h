@@ -19,9 +19,14 @@ struct BatchSource {
   const Dataset* data = nullptr;
   std::array<float, 256> scale{};
   std::size_t classes = 0;
+  // fit.class_weight's weight of each label; empty: the loss is unweighted.
+  std::vector<float> class_weights;
+
+  // The weights of the samples `batch` (into `buffer`), or an empty span when unweighted.
+  std::span<const float> weights_of(std::span<const std::uint32_t> batch, std::vector<float>& buffer) const;
 };
 
-// Returns [loss, metric...] over `indices`. The loss includes the regularizers'
+// Returns [loss, metric...] over `indices` (the loss weighted when the source is). The loss includes the regularizers'
 // penalty, as Keras's test function returns total_loss. `on_batch` (optional) sees
 // each batch's predictions, for reports and CSV output.
 std::vector<double> evaluate(Model& model, Objective& objective, const BatchSource& source,

@@ -5,6 +5,7 @@
 // train/lr_schedules with its keys, a function of the epoch and the optimizer's
 // configured rate. With "per": "step" the schedule runs over training steps
 // (the optimizer's iterations) and is applied before every step, silently.
+// Like ReduceLROnPlateau it logs the rate as `lr` at each epoch's end.
 #include <fmt/format.h>
 
 #include "core/error.h"
@@ -37,6 +38,11 @@ class LearningRateScheduler : public Callback {
     if (per_step_)
       control_->optimizer->set_learning_rate(schedule_.rate(static_cast<double>(control_->optimizer->iterations()), initial_));
   }
+  // Keras 2.2.4 logs the rate each epoch ran with.
+  void on_epoch_end(int, Logs& logs) override {
+    set_log(logs, "lr", static_cast<float>(control_->optimizer->learning_rate()));
+  }
+  std::vector<std::string> added_logs() const override { return {"lr"}; }
   CallbackState save_state() const override { return {"LearningRateScheduler", {{"initial_lr", initial_}}, {}}; }
   void load_state(const CallbackState& state) override {
     const auto& v = state.values;

@@ -2,6 +2,7 @@
 // the training step and the evaluation loop both need, in one place.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -19,10 +20,14 @@ class Objective {
   std::vector<std::string> names() const;
   std::size_t size() const { return metrics_.size() + 1; }
 
-  // Batch means of [loss, metric...] for predictions p against targets y.
-  void batch_means(const Matrix& p, const Matrix& y, std::vector<double>& means);
-  // dL/dp of the batch-mean loss.
-  void gradient(const Matrix& p, const Matrix& y, Matrix& dp) const;
+  // Batch means of [loss, metric...] for predictions p against targets y. With
+  // per-sample `weights` (fit.class_weight), the loss is Keras's weighted mean,
+  // sum(w * loss) / count(w != 0) (keras@2.2.4:keras/engine/training_utils.py
+  // weighted_masked_objective), 0 when every weight is 0; metrics stay unweighted.
+  void batch_means(const Matrix& p, const Matrix& y, std::vector<double>& means,
+                   std::span<const float> weights = {});
+  // dL/dp of that batch loss.
+  void gradient(const Matrix& p, const Matrix& y, Matrix& dp, std::span<const float> weights = {}) const;
 
  private:
   LossFns loss_;

@@ -40,7 +40,7 @@ bool ReduceLROnPlateau::improved(double current) const {
 void ReduceLROnPlateau::on_epoch_end(int epoch, Logs& logs) {
   // Keras's lr variable is float32: the logs and the arithmetic below see that value.
   const double lr = static_cast<float>(control_->optimizer->learning_rate());
-  logs.emplace_back("lr", lr);
+  set_log(logs, "lr", lr);
   const std::optional<double> monitored = monitored_value(logs, options_.monitor, "Reduce LR on plateau");
   if (!monitored) return;
   const double current = *monitored;

@@ -31,6 +31,7 @@ class ReduceLROnPlateau : public Callback {
   void on_epoch_end(int epoch, Logs& logs) override;
   CallbackState save_state() const override;
   void load_state(const CallbackState& state) override;
+  std::vector<std::string> added_logs() const override { return {"lr"}; }
 
   int wait() const { return wait_; }
   int cooldown_counter() const { return cooldown_counter_; }

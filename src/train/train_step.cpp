@@ -5,13 +5,13 @@
 namespace mlp {
 
 void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
-                    StepTimes* times) {
+                    std::span<const float> weights, StepTimes* times) {
   const double t0 = times ? seconds_now() : 0.0;
   const Matrix& output = model_.forward(x, {.training = true, .dropout_rng = &dropout_rng});
   const double t1 = times ? seconds_now() : 0.0;
-  objective_.batch_means(output, y, means);
+  objective_.batch_means(output, y, means, weights);
   means[0] += model_.penalty();
-  objective_.gradient(output, y, d_output_);
+  objective_.gradient(output, y, d_output_, weights);
   const double t2 = times ? seconds_now() : 0.0;
   double t3 = t2;
   if (const auto rate = optimizer_.plain_sgd_rate()) {

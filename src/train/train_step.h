@@ -27,9 +27,10 @@ class TrainStep {
   // One step on inputs x and targets y: `means` gets the batch's [loss, metric...]
   // from the weights before the update, in training mode (dropout drawn from
   // `dropout_rng`), the loss with the regularizers' penalty, as Keras's train
-  // function returns them. With `times`, adds each phase's duration to it.
+  // function returns them. `weights`, when given, weigh each sample's loss
+  // (fit.class_weight). With `times`, adds each phase's duration to it.
   void run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
-           StepTimes* times = nullptr);
+           std::span<const float> weights = {}, StepTimes* times = nullptr);
 
  private:
   Model& model_;

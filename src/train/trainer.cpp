@@ -59,12 +59,14 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
   const std::size_t train_samples = data.train_samples;
   const auto batch_size = static_cast<std::size_t>(fit.batch_size);
   const std::size_t batches = (train_samples + batch_size - 1) / batch_size;
-  events.on_train_begin({train_samples, data.val_indices.size(), state.next_epoch, static_cast<int>(fit.epochs)});
+  events.on_train_begin(
+      {train_samples, data.val_indices.size(), state.next_epoch, static_cast<int>(fit.epochs), &state.history});
 
   TrainStep step(model, optimizer, objective);
   std::vector<std::uint32_t> order(train_samples);
   Matrix x, y;
   std::vector<double> means;
+  std::vector<float> weights;
   Rng dropout_rng;
   for (int epoch = state.next_epoch; epoch < fit.epochs && !control.stop_training; ++epoch) {
     const std::size_t first_batch = state.next_batch;  // above 0: resuming inside this epoch
@@ -85,7 +87,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       const auto batch = std::span<const std::uint32_t>(order).subspan(start, std::min(batch_size, train_samples - start));
       gather_batch(*data.source.data, batch, data.source.scale, data.source.classes, x, y);
       events.on_batch_begin(b);
-      step.run(x, y, dropout_rng, means);
+      step.run(x, y, dropout_rng, means, data.source.weights_of(batch, weights));
       BatchLogs batch_logs{.size = batch.size(), .values = means};
       events.on_batch_end(b, batch_logs);
     }
@@ -95,8 +97,11 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
     Logs logs;
     if (b == batches && !data.val_indices.empty()) {
       // Keras validates at the training batch size; larger batches give the same
-      // sample-weighted means (up to float rounding) with far fewer calls.
-      const auto val = evaluate(model, objective, data.source, data.val_indices, std::max(batch_size, validation_batch));
+      // sample-weighted means (up to float rounding) with far fewer calls. A
+      // class-weighted loss is normalized per batch, so it keeps Keras's batches.
+      const std::size_t val_batch =
+          data.validation.class_weights.empty() ? std::max(batch_size, validation_batch) : batch_size;
+      const auto val = evaluate(model, objective, data.validation, data.val_indices, val_batch);
       for (std::size_t k = 0; k < names.size(); ++k) logs.emplace_back("val_" + names[k], val[k]);
     }
     state.next_epoch = epoch + 1;

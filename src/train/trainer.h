@@ -19,7 +19,8 @@ namespace mlp {
 struct FitData {
   BatchSource source;
   std::size_t train_samples = 0;           // samples [0, train_samples) train
-  std::vector<std::uint32_t> val_indices;  // the last fraction, never shuffled
+  BatchSource validation;                  // the split's source, or fit.validation_data's
+  std::vector<std::uint32_t> val_indices;  // its samples, never shuffled
 };
 
 // Keras's split: split_at = int(N * (1 - validation_split)); the first split_at

@@ -7,6 +7,7 @@
 #include <regex>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
@@ -437,7 +438,7 @@ TEST_CASE("SIGINT (Ctrl-C) without --checkpoint: exit 130, says nothing was save
   const Result stopped =
       run_and_signal(train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp"), "INT", dir);
   CHECK(stopped.code == 130);
-  CHECK(stopped.err.find("nothing saved") != std::string::npos);
+  CHECK(stopped.err.find("no checkpoint saved") != std::string::npos);
   CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
 }
 
@@ -548,5 +549,218 @@ TEST_CASE("fit.callbacks: LearningRateScheduler's rate is the one the steps take
   const std::string plain = write_tiny_config(dir);
   REQUIRE(run(train + " --config " + plain + " --epochs 3 -o " + dir.path("plain.mlp"), dir).code == 0);
   CHECK(mlp::load_saved_model(dir.path("plain.mlp")).compiled.model->params() !=
+        mlp::load_saved_model(dir.path("one.mlp")).compiled.model->params());
+}
+
+namespace {
+
+// tiny.json with a test set of its own (t10k-*), for fit.validation_data.
+std::string write_tiny_config_with_test(const mlp::test::TempDir& dir, const std::string& extra_fit) {
+  const std::string config = write_tiny_config(dir, extra_fit);
+  mlp::test::write_banded_set(dir, "t10k", 60, 6, 6, 4, 9);
+  auto json = nlohmann::json::parse(mlp::test::read_bytes(config));
+  json["data"]["test"] = {{"images", "t10k-images-idx3-ubyte"}, {"labels", "t10k-labels-idx1-ubyte"}};
+  mlp::test::write_bytes(config, json.dump());
+  return config;
+}
+
+}  // namespace
+
+TEST_CASE("fit.validation_data replaces the split: \"test\" or a data spec, Keras's line; initial_epoch numbers the epochs") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config_with_test(dir, R"(, "validation_data": "test", "initial_epoch": 1)");
+  const Result r = run(train + " --config " + config + " --csv-log " + dir.path("log.csv") + " -o " + dir.path("m.mlp"), dir);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Train on 200 samples, validate on 60 samples\nEpoch 2/3\n") &&
+                        !Catch::Contains("Epoch 1/3"));
+  CHECK_THAT(r.err, Catch::Contains("fit.validation_split 0.2 is not used: fit.validation_data replaces it"));
+  const std::string csv = mlp::test::read_bytes(dir.path("log.csv"));
+  CHECK(csv.find("\r\n1,") != std::string::npos);
+  CHECK(csv.find("\r\n2,") != std::string::npos);
+  CHECK(csv.find("\r\n0,") == std::string::npos);
+  // Its val_loss is mlp-eval's on the test set (same files, same batches' weighting).
+  const auto saved = mlp::load_saved_model(dir.path("m.mlp"));
+  const Result eval_json = run(mlp::test::eval_exe + " --model " + dir.path("m.mlp") + " --images " +
+                                   dir.path("t10k-images-idx3-ubyte") + " --labels " + dir.path("t10k-labels-idx1-ubyte") +
+                                   " --json",
+                               dir);
+  REQUIRE(eval_json.code == 0);
+  const double val_loss = saved.state.history.back()[2].second;
+  REQUIRE(saved.state.history.back()[2].first == "val_loss");
+  CHECK(nlohmann::json::parse(eval_json.out)["loss"].get<double>() == Approx(val_loss).epsilon(1e-5));
+  // A data spec of its own, and "test" without data.test.
+  const Result spec = run(train + " --config " + config +
+                              R"( --set 'fit.validation_data={"images": "t10k-images-idx3-ubyte", "labels": "t10k-labels-idx1-ubyte"}' -o )" +
+                              dir.path("n.mlp"),
+                          dir);
+  CHECK(spec.code == 0);
+  CHECK_THAT(spec.out, Catch::Contains("Train on 200 samples, validate on 60 samples\n"));
+  mlp::test::TempDir bare;
+  const std::string without_test = write_tiny_config(bare, R"(, "validation_data": "test")");
+  const Result no_test = run(train + " --config " + without_test + " -o " + bare.path("x.mlp"), dir);
+  CHECK(no_test.code == 2);
+  CHECK(no_test.err ==
+        "mlp-train: error: " + without_test + ": fit.validation_data: \"test\" needs data.test (or --data-dir)\n");
+  const Result past = run(train + " --config " + config + " --set fit.initial_epoch=3 -o " + dir.path("x.mlp"), dir);
+  CHECK(past.code == 2);
+  CHECK_THAT(past.err, Catch::Contains("fit.initial_epoch: 3 leaves nothing to train"));
+}
+
+TEST_CASE("fit.class_weight: a dict or \"balanced\" changes the training; a class without a weight is refused") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  REQUIRE(run(train + " --config " + config + " -o " + dir.path("plain.mlp"), dir).code == 0);
+  const Result ones = run(train + " --config " + config +
+                              R"( --set 'fit.class_weight={"0": 1, "1": 1, "2": 1, "3": 1}' -o )" + dir.path("ones.mlp"),
+                          dir);
+  REQUIRE(ones.code == 0);
+  const Result skewed = run(train + " --config " + config +
+                                R"( --set 'fit.class_weight={"0": 1, "1": 1, "2": 1, "3": 5}' -o )" + dir.path("skewed.mlp"),
+                            dir);
+  REQUIRE(skewed.code == 0);
+  const Result balanced = run(train + " --config " + config + R"( --set 'fit.class_weight="balanced"' -o )" +
+                                  dir.path("balanced.mlp"),
+                              dir);
+  REQUIRE(balanced.code == 0);
+  const auto params = [&](const char* name) { return mlp::load_saved_model(dir.path(name)).compiled.model->params(); };
+  CHECK(params("ones.mlp") == params("plain.mlp"));  // weight 1 everywhere is Keras's unweighted loss
+  CHECK(params("skewed.mlp") != params("plain.mlp"));
+  const Result missing =
+      run(train + " --config " + config + R"( --set 'fit.class_weight={"0": 1, "2": 1}' -o )" + dir.path("x.mlp"), dir);
+  CHECK(missing.code == 2);
+  CHECK_THAT(missing.err, Catch::Contains(": fit.class_weight: must contain all classes in the data: classes 1, 3 are in"));
+  const Result beyond =
+      run(train + " --config " + config + R"( --set 'fit.class_weight={"4": 1}' -o )" + dir.path("x.mlp"), dir);
+  CHECK(beyond.code == 2);
+  CHECK_THAT(beyond.err, Catch::Contains("fit.class_weight.4: no such class"));
+  const Result negative =
+      run(train + " --config " + config + R"( --set 'fit.class_weight={"0": -1}' -o )" + dir.path("x.mlp"), dir);
+  CHECK(negative.code == 2);
+  CHECK_THAT(negative.err, Catch::Contains("fit.class_weight.0"));
+}
+
+TEST_CASE("ModelCheckpoint writes Keras-named files that mlp-eval reads; CSVLogger equals --csv-log; --json-log") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(
+      dir, R"(, "callbacks": [{"type": "ModelCheckpoint", "filepath": "ckpt-{epoch:02d}-{val_loss:.4f}.mlp",
+                               "save_best_only": true, "verbose": 1},
+                              {"type": "CSVLogger", "filename": "callback.csv"}])");
+  const Result r = run(train + " --config " + config + " --csv-log " + dir.path("flag.csv") + " --json-log " +
+                           dir.path("log.jsonl") + " -o " + dir.path("m.mlp"),
+                       dir);
+  REQUIRE(r.code == 0);
+  const auto history = mlp::load_saved_model(dir.path("m.mlp")).state.history;
+  REQUIRE(history.size() == 3);
+  // Each improvement names its file, filled with the epoch and val_loss.
+  std::smatch match;
+  const std::string out = r.out;
+  const std::regex improved("\nEpoch 0000([0-9]): val_loss improved from ([0-9.inf]+) to ([0-9.]+), saving model to (\\S+)\n");
+  int saves = 0;
+  for (auto it = std::sregex_iterator(out.begin(), out.end(), improved); it != std::sregex_iterator(); ++it, ++saves) {
+    const int epoch = std::stoi((*it)[1]);
+    const std::string path = (*it)[4];
+    CHECK(path == dir.path(fmt::format("ckpt-{:02d}-{:.4f}.mlp", epoch, history[epoch - 1][2].second)));
+    const Result eval_one = run(mlp::test::eval_exe + " --model " + path + " --images " +
+                                    dir.path("train-images-idx3-ubyte") + " --labels " + dir.path("train-labels-idx1-ubyte"),
+                                dir);
+    CHECK(eval_one.code == 0);
+    CHECK(mlp::load_saved_model(path).state.history.size() == static_cast<std::size_t>(epoch));
+  }
+  CHECK(saves >= 1);
+  CHECK(mlp::test::read_bytes(dir.path("callback.csv")) == mlp::test::read_bytes(dir.path("flag.csv")));
+  const std::string jsonl = mlp::test::read_bytes(dir.path("log.jsonl"));
+  CHECK(mlp::test::count_lines(jsonl) == 3);
+  const auto first = nlohmann::json::parse(jsonl.substr(0, jsonl.find('\n')));
+  CHECK(first["epoch"] == 0);
+  CHECK(first["loss"].get<double>() == Approx(history[0][0].second).epsilon(1e-6));
+  CHECK(first["lr"].get<double>() == Approx(0.001));
+  CHECK(first["seconds"].get<double>() >= 0.0);
+  // The CSVLogger's file is an output like the others.
+  const Result clash = run(train + " --config " + config + " -o " + dir.path("callback.csv"), dir);
+  CHECK(clash.code == 2);
+  CHECK_THAT(clash.err, Catch::Contains("fit.callbacks[1].filename"));
+}
+
+TEST_CASE("--dry-run: summary, size, memory and time estimate, exit 0, no file written") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  const Result r = run(train + " --config " + config + " --dry-run --json-log " + dir.path("l.jsonl") + " -o " +
+                           dir.path("m.mlp"),
+                       dir);
+  REQUIRE(r.code == 0);
+  CHECK_THAT(r.out, Catch::Contains("Total params: 660\n") &&
+                        Catch::Contains("Dry run: the config and the data are valid; nothing is trained or written.\n"
+                                        "Train on 160 samples, validate on 40 samples\n"
+                                        "Parameters: 660 (660 trainable)\n"
+                                        "Memory: about ") &&
+                        Catch::Contains("Time: about ") && !Catch::Contains("Epoch 1/"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("m.mlp")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("l.jsonl")));
+  std::filesystem::remove(dir.path("train-labels-idx1-ubyte"));
+  const Result no_data = run(train + " --config " + config + " --dry-run -o " + dir.path("m.mlp"), dir);
+  CHECK(no_data.code == 2);
+}
+
+TEST_CASE("every callback active: a resumed run writes the same model, CSV and checkpoint files as an uninterrupted one") {
+  mlp::test::TempDir dir;
+  const std::string callbacks = R"(, "callbacks": [
+      {"type": "LearningRateScheduler", "schedule": {"type": "cosine", "decay_steps": 4, "warmup": 1}},
+      {"type": "ReduceLROnPlateau", "monitor": "loss", "mode": "max", "patience": 1, "factor": 0.5},
+      {"type": "EarlyStopping", "monitor": "val_loss", "patience": 10, "restore_best_weights": true},
+      {"type": "ModelCheckpoint", "filepath": "best-{epoch}.mlp", "save_best_only": true, "monitor": "val_acc"},
+      {"type": "CSVLogger", "filename": "log.csv"}, {"type": "TerminateOnNaN"}])";
+  // One folder (the files name their paths): the whole run's outputs are moved aside.
+  const std::string config = write_tiny_config(dir, callbacks);
+  REQUIRE(run(train + " --config " + config + " --epochs 4 -o " + dir.path("whole.mlp"), dir).code == 0);
+  const auto read_and_remove = [&](const std::string& name) {
+    const std::string bytes = mlp::test::read_bytes(dir.path(name));
+    std::filesystem::remove(dir.path(name));
+    return bytes;
+  };
+  std::vector<std::string> whole_best(5);
+  for (int epoch = 1; epoch <= 4; ++epoch) {
+    const std::string name = "best-" + std::to_string(epoch) + ".mlp";
+    if (std::filesystem::exists(dir.path(name))) whole_best[epoch] = read_and_remove(name);
+  }
+  const std::string whole_csv = read_and_remove("log.csv");
+  REQUIRE(run(train + " --config " + config + " --epochs 2 --checkpoint " + dir.path("c.mlp") + " -o " +
+                  dir.path("half.mlp"),
+              dir)
+              .code == 0);
+  const Result resumed =
+      run(train + " --config " + config + " --epochs 4 --resume " + dir.path("c.mlp") + " -o " + dir.path("parts.mlp"), dir);
+  REQUIRE(resumed.code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("whole.mlp")) == mlp::test::read_bytes(dir.path("parts.mlp")));
+  CHECK(mlp::test::read_bytes(dir.path("log.csv")) == whole_csv);
+  // The same epochs saved by ModelCheckpoint, with the same weights (the files
+  // of the first part say fit.epochs 2).
+  int saved = 0;
+  for (int epoch = 1; epoch <= 4; ++epoch) {
+    const std::string path = dir.path("best-" + std::to_string(epoch) + ".mlp");
+    REQUIRE(std::filesystem::exists(path) == !whole_best[epoch].empty());
+    if (whole_best[epoch].empty()) continue;
+    ++saved;
+    mlp::test::write_bytes(dir.path("w.mlp"), whole_best[epoch]);
+    CHECK(mlp::load_saved_model(path).compiled.model->params() ==
+          mlp::load_saved_model(dir.path("w.mlp")).compiled.model->params());
+  }
+  CHECK(saved >= 1);
+}
+
+TEST_CASE("SIGINT with EarlyStopping(restore_best_weights): the model file gets the best epoch's weights") {
+  mlp::test::TempDir dir;
+  write_endless_config(dir, 3000, 64, 2);
+  auto json = nlohmann::json::parse(mlp::test::read_bytes(dir.path("c.json")));
+  // The training loss falls: as a value to maximize, epoch 1 stays the best.
+  json["fit"]["callbacks"] = nlohmann::json::parse(
+      R"([{"type": "EarlyStopping", "monitor": "loss", "mode": "max", "patience": 100, "restore_best_weights": true}])");
+  mlp::test::write_bytes(dir.path("c.json"), json.dump());
+  const Result stopped =
+      run_and_signal(train + " --threads 1 --config " + dir.path("c.json") + " -o " + dir.path("m.mlp"), "INT", dir);
+  CHECK(stopped.code == 130);
+  CHECK_THAT(stopped.err, Catch::Contains("EarlyStopping: restored the weights of epoch 1") &&
+                              Catch::Contains("model with the weights of the best epoch saved to " + dir.path("m.mlp")));
+  REQUIRE(run(train + " --threads 1 --config " + dir.path("c.json") + " --epochs 1 -o " + dir.path("one.mlp"), dir).code == 0);
+  CHECK(mlp::load_saved_model(dir.path("m.mlp")).compiled.model->params() ==
         mlp::load_saved_model(dir.path("one.mlp")).compiled.model->params());
 }

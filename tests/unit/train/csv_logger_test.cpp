@@ -30,14 +30,41 @@ TEST_CASE("render: a key missing from an epoch is NA; no epochs, no text") {
   CHECK(CsvLogger::render({}).empty());
 }
 
+TEST_CASE("render: numbered from a first epoch, with another separator, without the header") {
+  const std::vector<Logs> epochs{{{"loss", 0.5}, {"acc", 0.25}}, {{"loss", 0.125}, {"acc", 0.75}}};
+  CHECK(CsvLogger::render(epochs, 3, ";", true) == "epoch;acc;loss\r\n3;0.25;0.5\r\n4;0.75;0.125\r\n");
+  CHECK(CsvLogger::render(epochs, 3, ",", false) == "3,0.25,0.5\r\n4,0.75,0.125\r\n");
+}
+
 TEST_CASE("on_epoch_end rewrites the file with every epoch so far, after the resumed run's rows") {
   mlp::test::TempDir dir;
   const std::string path = dir.path("log.csv");
-  CsvLogger logger(path, {{{"loss", 0.5}}});  // epoch 0 ran before a resume
+  CsvLogger logger(path);
+  const std::vector<Logs> earlier{{{"loss", 0.5}}};  // epoch 0 ran before a resume
+  logger.on_train_begin({.first_epoch = 1, .epochs = 3, .earlier_epochs = &earlier});
   Logs second{{"loss", 0.25}};
   logger.on_epoch_end(1, second);
   CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n");
   Logs third{{"loss", 0.125}};
   logger.on_epoch_end(2, third);
   CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n2,0.125\r\n");
+}
+
+TEST_CASE("append keeps the file's text and adds this run's rows, with a header only into an empty file") {
+  mlp::test::TempDir dir;
+  const std::string path = dir.path("log.csv");
+  const std::vector<Logs> none;
+  {
+    CsvLogger logger(path, ",", true);  // no file yet: a header first
+    logger.on_train_begin({.first_epoch = 0, .epochs = 1, .earlier_epochs = &none});
+    Logs logs{{"loss", 0.5}};
+    logger.on_epoch_end(0, logs);
+  }
+  CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n");
+  const std::vector<Logs> earlier{{{"loss", 0.5}}};
+  CsvLogger logger(path, ",", true);
+  logger.on_train_begin({.first_epoch = 1, .epochs = 2, .earlier_epochs = &earlier});
+  Logs logs{{"loss", 0.25}};
+  logger.on_epoch_end(1, logs);
+  CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n");
 }

@@ -12,6 +12,8 @@
 #include "support/tiny_idx.h"
 #include "train/compiled.h"
 #include "train/trainer.h"
+#include "nn/losses.h"
+#include "nn/metrics.h"
 
 using namespace mlp;
 
@@ -46,6 +48,7 @@ struct Run {
     const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
     fit_data.source = {&data, compiled.preprocessing.table(), 3};
     fit_data.train_samples = split;
+    fit_data.validation = fit_data.source;
     for (std::size_t i = split; i < data.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
     state.seed = seed;
     Rng init = Rng::stream(seed, 1);
@@ -221,4 +224,79 @@ TEST_CASE("the epoch's means reach on_epoch_end first, then the validation value
   std::vector<std::string> names;
   for (const auto& entry : recorder.epochs[0]) names.push_back(entry.first);
   CHECK(names == std::vector<std::string>{"loss", "acc", "val_loss", "val_acc"});
+}
+
+namespace {
+
+// Categorical cross-entropy of three samples, by hand, and the objective with acc.
+Objective crossentropy_with_acc() {
+  std::vector<Metric> metrics{resolve_metric("acc", "categorical_crossentropy", 3, "compile.metrics[0]")};
+  return Objective(loss_table().find("categorical_crossentropy", "compile.loss").entry, std::move(metrics));
+}
+
+}  // namespace
+
+TEST_CASE("class weights: Keras's weighted loss sum(w * loss) / count(w != 0), metrics unweighted") {
+  Objective objective = crossentropy_with_acc();
+  Matrix p(3, 3), y(3, 3);
+  const float probabilities[9] = {0.7f, 0.2f, 0.1f, 0.6f, 0.3f, 0.1f, 0.1f, 0.1f, 0.8f};
+  std::copy(probabilities, probabilities + 9, p.data());
+  y.fill(0.0f);
+  y(0, 0) = y(1, 1) = y(2, 2) = 1.0f;  // sample 1 is misclassified
+  const std::vector<float> weights{2.0f, 0.0f, 1.0f};
+  std::vector<double> means;
+  objective.batch_means(p, y, means, weights);
+  const double expected = (2.0 * -std::log(0.7) + 0.0 * -std::log(0.3) + 1.0 * -std::log(0.8)) / 2.0;
+  CHECK(means[0] == Approx(expected).epsilon(1e-6));
+  CHECK(means[1] == Approx(2.0 / 3.0));  // acc counts the zero-weighted sample
+  objective.batch_means(p, y, means, std::vector<float>{0.0f, 0.0f, 0.0f});
+  CHECK(means[0] == 0.0);  // nothing counted: no loss (Keras divides 0 by 0)
+  objective.batch_means(p, y, means);
+  CHECK(means[0] == Approx((-std::log(0.7) - std::log(0.3) - std::log(0.8)) / 3.0).epsilon(1e-6));
+}
+
+TEST_CASE("class weights: the gradient is the weighted loss's, by finite differences") {
+  Objective objective = crossentropy_with_acc();
+  Matrix p(3, 3), y(3, 3), dp;
+  const float probabilities[9] = {0.5f, 0.3f, 0.2f, 0.25f, 0.45f, 0.3f, 0.2f, 0.3f, 0.5f};
+  std::copy(probabilities, probabilities + 9, p.data());
+  y.fill(0.0f);
+  y(0, 0) = y(1, 2) = y(2, 1) = 1.0f;
+  const std::vector<float> weights{2.5f, 0.0f, 0.5f};
+  objective.gradient(p, y, dp, weights);
+  std::vector<double> plus, minus;
+  for (std::size_t i = 0; i < 9; ++i) {
+    const float h = 1e-3f, saved = p.data()[i];
+    p.data()[i] = saved + h;
+    objective.batch_means(p, y, plus, weights);
+    p.data()[i] = saved - h;
+    objective.batch_means(p, y, minus, weights);
+    p.data()[i] = saved;
+    CHECK(dp.data()[i] == Approx((plus[0] - minus[0]) / (2.0 * h)).epsilon(2e-3).margin(1e-4));
+  }
+  CHECK(dp(1, 0) == 0.0f);  // a zero weight: no gradient
+}
+
+TEST_CASE("class weights in fit: the training loss is weighted, and the split's validation loss too") {
+  test::TempDir dir;
+  Config config = tiny_config(R"("sgd")", 1, 64, 0.25);
+  Run plain(config, dir, 40, 5), weighted(config, dir, 40, 5);
+  weighted.fit_data.source.class_weights = {1.0f, 0.0f, 0.0f};
+  weighted.fit_data.validation = weighted.fit_data.source;
+  plain.fit();
+  weighted.fit();
+  // Same samples, same dropout draws: only the weights make the step differ.
+  CHECK(weighted.state.history[0][0].second != plain.state.history[0][0].second);
+  CHECK(weighted.compiled.model->params() != plain.compiled.model->params());
+  const auto val = weighted.state.history[0][2];
+  REQUIRE(val.first == "val_loss");
+  std::vector<std::uint32_t> val0;
+  for (std::uint32_t i = 30; i < 40; ++i)
+    if (weighted.data.labels[i] == 0) val0.push_back(i);
+  REQUIRE(!val0.empty());
+  BatchSource unweighted = weighted.fit_data.source;
+  unweighted.class_weights.clear();
+  const auto val_expected = mlp::evaluate(*weighted.compiled.model, *weighted.compiled.objective, unweighted, val0, 1000);
+  // Weight 1 for class 0 and 0 for the others: the class-0 samples' plain mean.
+  CHECK(val.second == Approx(val_expected[0]).epsilon(1e-5));
 }
