@@ -61,7 +61,7 @@ int main(int argc, char** argv) {
     std::size_t correct = 0;
     const double start = mlp::seconds_now();
     const auto values = mlp::evaluate(*compiled.model, *compiled.objective,
-                                      {&data, compiled.preprocessing.table(), compiled.classes()}, indices, batch_size,
+                                      {&data, compiled.preprocessing.table(), compiled.classes(), {}}, indices, batch_size,
                                       [&](std::span<const std::uint32_t> batch, const mlp::Matrix& outputs) {
                                         for (std::size_t r = 0; r < batch.size(); ++r) {
                                           const std::size_t truth = data.labels[batch[r]];

@@ -657,14 +657,14 @@ TEST_CASE("ModelCheckpoint writes Keras-named files that mlp-eval reads; CSVLogg
   const std::regex improved("\nEpoch 0000([0-9]): val_loss improved from ([0-9.inf]+) to ([0-9.]+), saving model to (\\S+)\n");
   int saves = 0;
   for (auto it = std::sregex_iterator(out.begin(), out.end(), improved); it != std::sregex_iterator(); ++it, ++saves) {
-    const int epoch = std::stoi((*it)[1]);
+    const auto epoch = std::stoul((*it)[1]);
     const std::string path = (*it)[4];
     CHECK(path == dir.path(fmt::format("ckpt-{:02d}-{:.4f}.mlp", epoch, history[epoch - 1][2].second)));
     const Result eval_one = run(mlp::test::eval_exe + " --model " + path + " --images " +
                                     dir.path("train-images-idx3-ubyte") + " --labels " + dir.path("train-labels-idx1-ubyte"),
                                 dir);
     CHECK(eval_one.code == 0);
-    CHECK(mlp::load_saved_model(path).state.history.size() == static_cast<std::size_t>(epoch));
+    CHECK(mlp::load_saved_model(path).state.history.size() == epoch);
   }
   CHECK(saves >= 1);
   CHECK(mlp::test::read_bytes(dir.path("callback.csv")) == mlp::test::read_bytes(dir.path("flag.csv")));
@@ -718,7 +718,7 @@ TEST_CASE("every callback active: a resumed run writes the same model, CSV and c
     return bytes;
   };
   std::vector<std::string> whole_best(5);
-  for (int epoch = 1; epoch <= 4; ++epoch) {
+  for (std::size_t epoch = 1; epoch <= 4; ++epoch) {
     const std::string name = "best-" + std::to_string(epoch) + ".mlp";
     if (std::filesystem::exists(dir.path(name))) whole_best[epoch] = read_and_remove(name);
   }
@@ -735,7 +735,7 @@ TEST_CASE("every callback active: a resumed run writes the same model, CSV and c
   // The same epochs saved by ModelCheckpoint, with the same weights (the files
   // of the first part say fit.epochs 2).
   int saved = 0;
-  for (int epoch = 1; epoch <= 4; ++epoch) {
+  for (std::size_t epoch = 1; epoch <= 4; ++epoch) {
     const std::string path = dir.path("best-" + std::to_string(epoch) + ".mlp");
     REQUIRE(std::filesystem::exists(path) == !whole_best[epoch].empty());
     if (whole_best[epoch].empty()) continue;

@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Learning on the real MNIST (fetched by scripts/fetch-mnist.sh):
 #  - one epoch of the tutorial (mse, sgd, batch 32) reaches val_acc above 0.7;
-#  - two epochs of adam + crossentropy at batch 128 learn past 0.95.
+#  - two epochs of adam + crossentropy at batch 128 learn past 0.95;
+#  - EarlyStopping on the test set's val_loss (fit.validation_data "test") stops
+#    before its 20 epochs, and the saved model, evaluated by mlp-eval, has the
+#    best epoch's val_loss (restore_best_weights).
 # Usage: learns_test.sh MLP_TRAIN SOURCE_DIR
 set -euo pipefail
 train=$1
@@ -48,3 +51,24 @@ if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; th
   }
   echo "read-model.py agrees with mlp-predict on 1000 images"
 fi
+
+"$train" --config "$root/tests/mnist/early_stopping.json" --csv-log "$work/es.csv" -o "$work/es.mlp" \
+  >"$work/es.txt" 2>"$work/es.err"
+grep -q '^Train on 60000 samples, validate on 10000 samples$' "$work/es.txt"
+stopped=$(grep -o '^Epoch [0-9]*: early stopping$' "$work/es.txt" | grep -o '[0-9][0-9]*' | head -n 1)
+best=$(grep -o 'restored the weights of epoch [0-9]*' "$work/es.err" | grep -o '[0-9]*$')
+[ -n "$stopped" ] && [ -n "$best" ] && [ "$((10#$stopped))" -lt 20 ] || {
+  echo "EarlyStopping did not stop early and restore: stopped '$stopped', best '$best'" >&2
+  exit 1
+}
+# The CSV log's val_loss column at the best epoch (0-based rows), and mlp-eval's loss.
+best_val_loss=$(tr -d '\r' <"$work/es.csv" | awk -F, -v e="$((best - 1))" '
+  NR == 1 { for (i = 1; i <= NF; i++) if ($i == "val_loss") c = i }
+  NR > 1 && $1 == e { print $c }')
+"$bin/mlp-eval" --model "$work/es.mlp" --json >"$work/es-eval.json"
+eval_loss=$(grep -o '"loss":[0-9.e-]*' "$work/es-eval.json" | cut -d: -f2)
+echo "early stopping: stopped after epoch $((10#$stopped)), best epoch $best val_loss $best_val_loss, mlp-eval loss $eval_loss"
+awk -v b="$best_val_loss" -v e="$eval_loss" 'BEGIN { d = (b - e) / b; exit !(b > 0 && d < 1e-5 && d > -1e-5) }' || {
+  echo "the saved model's test loss $eval_loss is not the best epoch's val_loss $best_val_loss" >&2
+  exit 1
+}

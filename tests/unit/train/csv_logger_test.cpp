@@ -1,14 +1,19 @@
-// Keras 2.2.4's CSVLogger file (keras/callbacks.py l.1138-1225): a header of
-// "epoch" and the sorted log keys, one row per epoch with the 0-based epoch,
-// Python's csv line ends (CRLF), NA for a key an epoch lacks; written whole at
-// every epoch's end, keeping the rows of a run it resumes.
+// The per-epoch log files. Keras 2.2.4's CSVLogger file (keras/callbacks.py
+// l.1138-1225): a header of "epoch" and the sorted log keys, one row per epoch
+// with the 0-based epoch, Python's csv line ends (CRLF), NA for a key an epoch
+// lacks; written whole at every epoch's end, keeping the rows of a run it
+// resumes; Keras's append mode. And --json-log's JSON Lines.
 #include <catch2/catch.hpp>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "support/tiny_idx.h"
 #include "train/csv_logger.h"
+#include "train/json_logger.h"
 
 using mlp::CsvLogger;
 using mlp::Logs;
@@ -67,4 +72,14 @@ TEST_CASE("append keeps the file's text and adds this run's rows, with a header 
   Logs logs{{"loss", 0.25}};
   logger.on_epoch_end(1, logs);
   CHECK(mlp::test::read_bytes(path) == "epoch,loss\r\n0,0.5\r\n1,0.25\r\n");
+}
+
+TEST_CASE("JSON log line: epoch, the logs in order, lr unless logged, seconds; null for what JSON cannot hold") {
+  using mlp::JsonLogger;
+  CHECK(JsonLogger::line(0, {{"loss", 0.0635}, {"acc", 0.5526}, {"val_loss", 0.0005}}, 0.01, 14.25) ==
+        "{\"epoch\": 0, \"loss\": 0.0635, \"acc\": 0.5526, \"val_loss\": 0.0005, \"lr\": 0.01, \"seconds\": 14.250}\n");
+  CHECK(JsonLogger::line(4, {{"loss", std::nan("")}, {"lr", 0.5}}, 0.01, -1.0) ==
+        "{\"epoch\": 4, \"loss\": null, \"lr\": 0.5, \"seconds\": null}\n");
+  const auto parsed = nlohmann::json::parse(JsonLogger::line(2, {{"a\"b", 1e-7}}, 0.25, 1.0));
+  CHECK(parsed["a\"b"].get<double>() == Approx(1e-7));
 }

@@ -93,7 +93,7 @@ TEST_CASE("LearningRateScheduler sets each epoch's rate with Keras's line, or ea
   auto optimizer = mlp::make_optimizer(Json::parse(R"({"type": "sgd", "learning_rate": 0.1})"), "o");
   mlp::FitControl control{nullptr, optimizer.get()};
   auto callbacks = mlp::make_callbacks(Json::parse(R"([{"type": "LearningRateScheduler", "verbose": 1,
-      "schedule": {"type": "piecewise", "boundaries": [0], "values": [0.1, 0.05]}}])"), {&out});
+      "schedule": {"type": "piecewise", "boundaries": [0], "values": [0.1, 0.05]}}])"), {&out, {}, {}});
   auto& scheduler = *callbacks[0];
   scheduler.set_control(&control);
   scheduler.on_train_begin({});
@@ -114,7 +114,7 @@ TEST_CASE("LearningRateScheduler sets each epoch's rate with Keras's line, or ea
   CHECK(optimizer->learning_rate() == Approx(0.025));
 
   auto per_step = mlp::make_callbacks(Json::parse(R"([{"type": "LearningRateScheduler", "per": "step", "verbose": 1,
-      "schedule": {"type": "polynomial", "decay_steps": 4, "end_learning_rate": 0.0}}])"), {&out});
+      "schedule": {"type": "polynomial", "decay_steps": 4, "end_learning_rate": 0.0}}])"), {&out, {}, {}});
   auto fresh = mlp::make_optimizer(Json::parse(R"({"type": "sgd", "learning_rate": 0.1})"), "o");
   mlp::FitControl fresh_control{nullptr, fresh.get()};
   per_step[0]->set_control(&fresh_control);
