@@ -84,11 +84,15 @@ class ModelSaves : public Callback {
   void request(const std::string& path) { pending_.push_back(path); }
   void on_epoch_end(int, Logs&) override {
     for (const auto& path : pending_) {
-      // A path filled from the logs is checked as every output is, when it is known.
+      // A fixed filepath was checked with the run's outputs before training; one
+      // filled from the logs is checked as every output is, now that it is known.
+      const bool checked = std::any_of(fixed_.begin(), fixed_.end(), [&](const OutputFile& o) {
+        return o.path == path && o.flag.ends_with(".filepath");
+      });
       std::vector<OutputFile> outputs = fixed_;
       outputs.push_back({"ModelCheckpoint's filepath", path});
       try {
-        check_outputs(outputs, inputs_);
+        if (!checked) check_outputs(outputs, inputs_);
       } catch (const Error& e) {
         spdlog::warn("ModelCheckpoint: not saved: {}", e.describe());
         continue;

@@ -675,6 +675,13 @@ TEST_CASE("ModelCheckpoint writes Keras-named files that mlp-eval reads; CSVLogg
   CHECK(first["loss"].get<double>() == Approx(history[0][0].second).epsilon(1e-6));
   CHECK(first["lr"].get<double>() == Approx(0.001));
   CHECK(first["seconds"].get<double>() >= 0.0);
+  // A filepath without fields is written over at each save.
+  const Result fixed = run(train + " --config " + config + R"( --set 'fit.callbacks[0].filepath="best.mlp"' -o )" +
+                               dir.path("m2.mlp"),
+                           dir);
+  REQUIRE(fixed.code == 0);
+  CHECK_THAT(fixed.err, !Catch::Contains("not saved"));
+  CHECK(mlp::load_saved_model(dir.path("best.mlp")).state.history.size() >= 1);
   // The CSVLogger's file is an output like the others.
   const Result clash = run(train + " --config " + config + " -o " + dir.path("callback.csv"), dir);
   CHECK(clash.code == 2);
