@@ -27,6 +27,10 @@ struct ParamSpec {
   bool trainable = true;
   // Applied to the weight after every optimizer update (kernel_constraint & co).
   std::optional<Constraint> constraint = std::nullopt;
+  // False for state that Keras keeps outside the layer's weights (the
+  // accumulators TensorFlow adds behind BatchNormalization's moving averages):
+  // saved and resumed with the model, never counted in its summary or exported.
+  bool keras_weight = true;
 };
 
 struct ForwardContext {

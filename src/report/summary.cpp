@@ -40,6 +40,7 @@ void print_summary(const Model& model, std::ostream& out) {
   for (std::size_t i = 0; i < layers.size(); ++i) {
     std::size_t count = 0;
     for (const auto& spec : layers[i]->param_specs()) {
+      if (!spec.keras_weight) continue;
       count += shape_size(spec.shape);
       if (spec.trainable) trainable += static_cast<std::int64_t>(shape_size(spec.shape));
     }

@@ -72,6 +72,14 @@ TEST_CASE("mlp-summary --config prints the contract's table and nothing else") {
   CHECK(strip_trailing_spaces(r.out) == strip_trailing_spaces(mlp::test::read_bytes(MLP_SOURCE_DIR "/tests/golden/mnist-summary.txt")));
 }
 
+TEST_CASE("mlp-summary --config of the Keras CNN example prints Keras's table, truncated class names and all") {
+  mlp::test::TempDir dir;
+  const Result r = run(summary + " --config " MLP_SOURCE_DIR "/configs/mnist_cnn.json", dir);
+  CHECK(r.code == 0);
+  CHECK(strip_trailing_spaces(r.out) ==
+        strip_trailing_spaces(mlp::test::read_bytes(MLP_SOURCE_DIR "/tests/golden/mnist-cnn-summary.txt")));
+}
+
 TEST_CASE("--help and --version succeed; bad usage exits 2 with one error line") {
   mlp::test::TempDir dir;
   for (const auto& program : {train, summary}) {

@@ -15,14 +15,16 @@ class Activation : public Layer {
 
   std::string class_name() const override { return "Activation"; }
   Shape output_shape() const override { return shape_; }
+  // Keras applies an activation along the last axis (softmax on an image
+  // normalizes each position's channels): rows of the last dimension's size.
   void forward(const Matrix& x, Matrix& y, const ForwardContext&) override {
     y.resize(x.rows(), x.cols());
-    fns_.forward(x.data(), y.data(), x.rows(), x.cols());
+    fns_.forward(x.data(), y.data(), x.size() / shape_.back(), shape_.back());
   }
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override {
     if (!dx) return;
     dx->resize(dy.rows(), dy.cols());
-    fns_.backward(x.data(), y.data(), dy.data(), dx->data(), dy.rows(), dy.cols());
+    fns_.backward(x.data(), y.data(), dy.data(), dx->data(), dy.size() / shape_.back(), shape_.back());
   }
   nlohmann::json config() const override {
     return {{"type", "Activation"}, {"name", name()}, {"activation", function_}};

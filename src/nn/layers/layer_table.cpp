@@ -22,6 +22,13 @@ std::unique_ptr<Layer> make_prelu(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_elu(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_thresholded_relu(ObjectReader& reader, LayerContext& context);
 std::unique_ptr<Layer> make_softmax(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_conv2d(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_max_pooling2d(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_average_pooling2d(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_global_average_pooling2d(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_global_max_pooling2d(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_batch_normalization(ObjectReader& reader, LayerContext& context);
+std::unique_ptr<Layer> make_reshape(ObjectReader& reader, LayerContext& context);
 
 const NameTable<LayerMaker>& layer_table() {
   static const NameTable<LayerMaker> table("layer type", {
@@ -34,6 +41,13 @@ const NameTable<LayerMaker>& layer_table() {
                                                              {"ELU", {}, make_elu},
                                                              {"ThresholdedReLU", {}, make_thresholded_relu},
                                                              {"Softmax", {}, make_softmax},
+                                                             {"Conv2D", {"Convolution2D"}, make_conv2d},
+                                                             {"MaxPooling2D", {"MaxPool2D"}, make_max_pooling2d},
+                                                             {"AveragePooling2D", {"AvgPool2D"}, make_average_pooling2d},
+                                                             {"GlobalAveragePooling2D", {"GlobalAvgPool2D"}, make_global_average_pooling2d},
+                                                             {"GlobalMaxPooling2D", {"GlobalMaxPool2D"}, make_global_max_pooling2d},
+                                                             {"BatchNormalization", {}, make_batch_normalization},
+                                                             {"Reshape", {}, make_reshape},
                                                          });
   return table;
 }
