@@ -12,8 +12,13 @@
 // layers' GEMMs as above. Building the entry lists is not counted: it is
 // overhead of the step, like the activations.
 //
+// With --cnn, the step is configs/mnist_cnn.json's (Keras's mnist_cnn.py):
+// each convolution as the whole batch's patch GEMMs (im2col, as
+// nn/layers/conv2d.cpp computes it) — z = P K, dK = P^T dz, dP = dz K^T (not
+// for the first layer) — then the Dense layers' as above, with gradients.
+//
 // Usage: gemm_limit [--batch B] [--layers 784,784,100,10] [--threads N] [--infer-batch N] [--grads]
-//                   [--images IDX_FILE --range LOW,HIGH]
+//                   [--images IDX_FILE --range LOW,HIGH] [--cnn]
 // --grads: the weight GEMM writes a gradient (beta = 0, as for Adam) instead of
 // updating the weights in place (beta = 1, plain SGD).
 // Prints key=value lines (seconds per step or per sample).
@@ -137,14 +142,14 @@ std::vector<mlp::SparseRows> image_batches(const std::string& path, float low, f
 
 int main(int argc, char** argv) {
   int batch = 32, threads = 2, infer_batch = 1000;
-  bool grads = false;
+  bool grads = false, cnn = false;
   std::vector<int> widths{784, 784, 100, 10};
   std::string images;
   float range_low = 0.0f, range_high = 1.0f;
   for (int i = 1; i < argc; ++i) {
     const std::string flag = argv[i];
-    if (flag == "--grads") {
-      grads = true;
+    if (flag == "--grads" || flag == "--cnn") {
+      (flag == "--cnn" ? cnn : grads) = true;
       continue;
     }
     if (i + 1 >= argc) break;
@@ -168,12 +173,28 @@ int main(int argc, char** argv) {
   // the bias); dx = dz W^T (not for the first layer); W -= rate x^T dz (beta = 1)
   // or dW = x^T dz (beta = 0).
   std::vector<Gemm> step, infer;
+  if (cnn) {
+    struct Conv {
+      int positions, patch, filters;
+    };
+    // 28x28x1 -> 26x26x32 (3x3x1 patches) -> 24x24x64 (3x3x32), then 9216 -> 128 -> 10.
+    const Conv convs[] = {{26 * 26, 9, 32}, {24 * 24, 288, 64}};
+    for (std::size_t l = 0; l < 2; ++l) {
+      const Conv& c = convs[l];
+      step.push_back({Trans::no, Trans::no, batch * c.positions, c.filters, c.patch, 1.0f, Split::rows});
+      infer.push_back({Trans::no, Trans::no, infer_batch * c.positions, c.filters, c.patch, 1.0f, Split::rows});
+      step.push_back({Trans::yes, Trans::no, c.patch, c.filters, batch * c.positions, 0.0f, Split::rows});
+      if (l > 0) step.push_back({Trans::no, Trans::yes, batch * c.positions, c.patch, c.filters, 0.0f, Split::rows});
+    }
+    widths = {9216, 128, 10};
+    grads = true;
+  }
   for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
     const int in = widths[l], out = widths[l + 1];
     step.push_back({Trans::no, Trans::no, batch, out, in, 1.0f, batch > out ? Split::rows : Split::cols});
     infer.push_back({Trans::no, Trans::no, infer_batch, out, in, 1.0f, infer_batch > out ? Split::rows : Split::cols});
     step.push_back({Trans::yes, Trans::no, in, out, batch, grads ? 0.0f : 1.0f, Split::rows});
-    if (l > 0) step.push_back({Trans::no, Trans::yes, batch, in, out, 0.0f, Split::cols});
+    if (l > 0 || cnn) step.push_back({Trans::no, Trans::yes, batch, in, out, 0.0f, Split::cols});
   }
 
   mlp::blas::set_threads(threads);
@@ -190,7 +211,7 @@ int main(int argc, char** argv) {
               std::min(step_openblas, step_split));
   std::printf("gemm_infer_per_sample=%.12f\n", std::min(infer_openblas, infer_split) / infer_batch);
 
-  if (!images.empty()) {
+  if (!images.empty() && !cnn) {
     // Every GEMM but the first layer's (forward, and its kernel's gradient).
     const std::vector<Gemm> step_rest(step.begin() + 2, step.end()), infer_rest(infer.begin() + 1, infer.end());
     const auto train_batches = image_batches(images, range_low, range_high, static_cast<std::size_t>(batch));

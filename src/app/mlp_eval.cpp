@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   auto labels_flag = flags.text("--labels", labels, "IDX labels for --images");
   images_flag.needs(labels_flag);
   labels_flag.needs(images_flag);
-  flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
+  auto batch_flag = flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
   flags.flag("--json", json, "Print one JSON object: samples, loss, every metric");
   flags.flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1");
   flags.number("--min-accuracy", min_accuracy, 0.0, 1.0, "Exit 1 when the accuracy is below this");
@@ -37,6 +37,8 @@ int main(int argc, char** argv) {
     mlp::apply_common_options(common);
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;
+    // The default lowered for a model whose buffers take much room per sample (a CNN).
+    if (!batch_flag.given()) batch_size = mlp::inference_batch(*compiled.model, batch_size);
     if (images.empty()) {
       if (!compiled.config.data.test)
         throw mlp::DataError(model_path, "its config names no test set; give --images and --labels");

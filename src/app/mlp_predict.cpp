@@ -24,13 +24,15 @@ int main(int argc, char** argv) {
   flags.text("--images", images, "IDX images").required();
   auto output_flag = flags.text("-o,--output", output, "Write the CSV here (atomically) instead of stdout");
   flags.size("--top-k", top_k, 1, 1 << 16, "Also list the K best classes");
-  flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
+  auto batch_flag = flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
 
   return mlp::run_main("mlp-predict", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
     if (output_flag.given()) mlp::check_outputs({{"--output", output}}, {model_path, images});
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;
+    // The default lowered for a model whose buffers take much room per sample (a CNN).
+    if (!batch_flag.given()) batch_size = mlp::inference_batch(*compiled.model, batch_size);
     const mlp::Dataset data = mlp::load_images(images, compiled.config.model.input_shape);
     // No more columns than classes (two for a single sigmoid unit): every row has
     // as many as the header.

@@ -15,8 +15,6 @@ std::uint64_t splitmix64(std::uint64_t& x) {
 
 __extension__ using uint128 = unsigned __int128;
 
-std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
 }  // namespace
 
 void Rng::reseed(std::uint64_t seed) {
@@ -26,18 +24,6 @@ void Rng::reseed(std::uint64_t seed) {
 Rng Rng::stream(std::uint64_t seed, std::uint64_t purpose) {
   std::uint64_t mixed = seed ^ (purpose * 0xd1b54a32d192ed03ULL);
   return Rng(splitmix64(mixed));
-}
-
-std::uint64_t Rng::next_u64() {
-  const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
-  const std::uint64_t t = s_[1] << 17;
-  s_[2] ^= s_[0];
-  s_[3] ^= s_[1];
-  s_[1] ^= s_[2];
-  s_[0] ^= s_[3];
-  s_[2] ^= t;
-  s_[3] = rotl(s_[3], 45);
-  return result;
 }
 
 float Rng::uniform() { return static_cast<float>(next_u64() >> 40) * 0x1.0p-24f; }

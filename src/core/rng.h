@@ -14,7 +14,18 @@ class Rng {
   explicit Rng(std::uint64_t seed = 0) { reseed(seed); }
   void reseed(std::uint64_t seed);
 
-  std::uint64_t next_u64();
+  // xoshiro256**; inline, as dropout draws one per two values.
+  std::uint64_t next_u64() {
+    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t t = s_[1] << 17;
+    s_[2] ^= s_[0];
+    s_[3] ^= s_[1];
+    s_[1] ^= s_[2];
+    s_[0] ^= s_[3];
+    s_[2] ^= t;
+    s_[3] = rotl(s_[3], 45);
+    return result;
+  }
   float uniform();                           // [0, 1), 24 random bits
   float uniform(float low, float high);      // [low, high)
   float normal(float mean, float stddev);    // Box-Muller
@@ -32,6 +43,7 @@ class Rng {
   static Rng stream(std::uint64_t seed, std::uint64_t purpose);
 
  private:
+  static std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::array<std::uint64_t, 4> s_{};
 };
 

@@ -4,6 +4,12 @@
 
 namespace mlp {
 
+std::size_t inference_batch(const Model& model, std::size_t wanted) {
+  constexpr double budget = 128.0 * (1 << 20);
+  const double per_sample = 4.0 * static_cast<double>(std::max<std::size_t>(1, model.workspace_floats_per_sample()));
+  return std::clamp<std::size_t>(static_cast<std::size_t>(budget / per_sample), 1, std::max<std::size_t>(wanted, 1));
+}
+
 std::span<const float> BatchSource::weights_of(std::span<const std::uint32_t> batch, std::vector<float>& buffer) const {
   if (class_weights.empty()) return {};
   buffer.resize(batch.size());

@@ -26,6 +26,12 @@ struct BatchSource {
   std::span<const float> weights_of(std::span<const std::uint32_t> batch, std::vector<float>& buffer) const;
 };
 
+// The batch size to run inference at: `wanted`, lowered (to 1 at least) so
+// that the layers' buffers stay within 128 MiB. A CNN's feature maps take a
+// megabyte or more per sample, an MLP's a few kilobytes: results are the same
+// at any batch size, memory is not.
+std::size_t inference_batch(const Model& model, std::size_t wanted);
+
 // Returns [loss, metric...] over `indices` (the loss weighted when the source is). The loss includes the regularizers'
 // penalty, as Keras's test function returns total_loss. `on_batch` (optional) sees
 // each batch's predictions, for reports and CSV output.

@@ -97,10 +97,12 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
     Logs logs;
     if (b == batches && !data.val_indices.empty()) {
       // Keras validates at the training batch size; larger batches give the same
-      // sample-weighted means (up to float rounding) with far fewer calls. A
-      // class-weighted loss is normalized per batch, so it keeps Keras's batches.
-      const std::size_t val_batch =
-          data.validation.class_weights.empty() ? std::max(batch_size, validation_batch) : batch_size;
+      // sample-weighted means (up to float rounding) with far fewer calls, as
+      // long as their buffers stay small. A class-weighted loss is normalized
+      // per batch, so it keeps Keras's batches.
+      const std::size_t val_batch = data.validation.class_weights.empty()
+                                        ? std::max(batch_size, inference_batch(model, validation_batch))
+                                        : batch_size;
       const auto val = evaluate(model, objective, data.validation, data.val_indices, val_batch);
       for (std::size_t k = 0; k < names.size(); ++k) logs.emplace_back("val_" + names[k], val[k]);
     }

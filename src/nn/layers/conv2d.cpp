@@ -11,8 +11,8 @@
 //             dP = dz K^T, whose entries are added back where they were read (col2im) into dx.
 // Samples go in groups whose patches fill about a megabyte, so a GEMM is large
 // enough to run at BLAS's speed while its operand stays in cache; the batch is
-// split into a fixed number of chunks, one partial dK each, summed in order, so
-// the result is the same however many threads run them.
+// split into a fixed number of chunks, one partial dK and db each, summed in
+// order, so the result is the same however many threads run them.
 #include <algorithm>
 
 #include <fmt/format.h>
@@ -110,44 +110,40 @@ class Conv2D : public Layer {
     });
   }
 
+  // Everything per chunk of samples, in parallel: dz, the bias's and the
+  // kernel's partial sums, and dx; then the partial sums added in chunk order.
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override {
-    const std::size_t batch = x.rows(), rows = batch * w_.positions(), filters = o_.filters;
-    dz_.resize(batch, w_.positions() * filters);
-    activation_.backward_rows(z_.data(), y.data(), dy.data(), dz_.data(), rows, filters, filters);
-    if (bias_grad_) {
-      std::fill(bias_grad_, bias_grad_ + filters, 0.0f);
-      for (std::size_t r = 0; r < rows; ++r) {
-        const float* row = dz_.data() + r * filters;
-        for (std::size_t f = 0; f < filters; ++f) bias_grad_[f] += row[f];
-      }
-      if (o_.bias_regularizer.active()) o_.bias_regularizer.add_gradient(bias_, bias_grad_, filters);
-    }
-    if (dx) {
-      dx->resize(batch, w_.in_size());
-      dx->fill(0.0f);
-    }
+    const std::size_t batch = x.rows(), filters = o_.filters, positions = w_.positions();
+    dz_.resize(batch, positions * filters);
+    if (dx) dx->resize(batch, w_.in_size());
     prepare_chunks(batch);
-    const double flops = (dx ? 4.0 : 2.0) * static_cast<double>(rows * patch_ * filters);
+    const double flops = (dx ? 4.0 : 2.0) * static_cast<double>(batch * positions * patch_ * filters);
     parallel::for_ranges(chunks_, 1, flops, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t c = c0; c < c1; ++c) {
         float* partial = partials_.data() + c * patch_ * filters;
+        float* bias_partial = bias_partials_.data() + c * filters;
+        std::fill(bias_partial, bias_partial + filters, 0.0f);
         bool first = true;
         for_groups(c, batch, [&](std::size_t b, std::size_t n) {
-          const std::size_t group_rows = n * w_.positions();
-          const float* dzb = dz_.row(b);
+          const std::size_t rows = n * positions;
+          float* dzb = dz_.row(b);
+          activation_.backward_rows(z_.row(b), y.row(b), dy.row(b), dzb, rows, filters, filters);
+          for (std::size_t r = 0; r < rows; ++r)
+            for (std::size_t f = 0; f < filters; ++f) bias_partial[f] += dzb[r * filters + f];
           if (dx) {
-            // dP = dz K^T, read with the kernel before any update; added back into dx.
+            // dP = dz K^T, with the kernel before any update; added back into dx.
             std::vector<float>& d_patches = chunk_patch_grads_[c];
-            d_patches.resize(group_rows * patch_);
-            blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(group_rows), static_cast<int>(patch_),
+            d_patches.resize(rows * patch_);
+            blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(rows), static_cast<int>(patch_),
                        static_cast<int>(filters), 1.0f, dzb, static_cast<int>(filters), kernel_,
                        static_cast<int>(filters), 0.0f, d_patches.data(), static_cast<int>(patch_));
+            std::fill(dx->row(b), dx->row(b) + n * w_.in_size(), 0.0f);
             scatter_patches(d_patches.data(), b, n, *dx);
           }
           const float* patches = gather_patches(x, b, n, chunk_patches_[c]);
           blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(patch_), static_cast<int>(filters),
-                     static_cast<int>(group_rows), 1.0f, patches, static_cast<int>(patch_), dzb,
-                     static_cast<int>(filters), first ? 0.0f : 1.0f, partial, static_cast<int>(filters));
+                     static_cast<int>(rows), 1.0f, patches, static_cast<int>(patch_), dzb, static_cast<int>(filters),
+                     first ? 0.0f : 1.0f, partial, static_cast<int>(filters));
           first = false;
         });
         if (first) std::fill(partial, partial + patch_ * filters, 0.0f);  // a chunk without samples
@@ -160,6 +156,12 @@ class Conv2D : public Layer {
       for (std::size_t i = 0; i < size; ++i) kernel_grad_[i] += partial[i];
     }
     if (o_.kernel_regularizer.active()) o_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, size);
+    if (bias_grad_) {
+      std::copy(bias_partials_.begin(), bias_partials_.begin() + static_cast<std::ptrdiff_t>(filters), bias_grad_);
+      for (std::size_t c = 1; c < chunks_; ++c)
+        for (std::size_t f = 0; f < filters; ++f) bias_grad_[f] += bias_partials_[c * filters + f];
+      if (o_.bias_regularizer.active()) o_.bias_regularizer.add_gradient(bias_, bias_grad_, filters);
+    }
   }
 
   nlohmann::json config() const override {
@@ -194,6 +196,7 @@ class Conv2D : public Layer {
     chunk_patches_.resize(chunks_);
     chunk_patch_grads_.resize(chunks_);
     partials_.resize(chunks_ * patch_ * o_.filters);
+    bias_partials_.resize(chunks_ * o_.filters);
   }
 
   // The patches of samples [b, b + n): [n * positions x patch], or the input
@@ -205,9 +208,13 @@ class Conv2D : public Layer {
     for (std::size_t s = 0; s < n; ++s) {
       const float* image = x.row(b + s);
       float* patches = buffer.data() + s * w_.positions() * patch_;
+      // Runs of `channels` values: short ones (one channel) copied inline, not by memmove.
       for_each_tap([&](std::size_t at, std::ptrdiff_t from) {
-        if (from >= 0) std::copy(image + from, image + from + static_cast<std::ptrdiff_t>(channels), patches + at);
-        else std::fill(patches + at, patches + at + channels, 0.0f);
+        float* dst = patches + at;
+        if (from >= 0)
+          for (std::size_t k = 0; k < channels; ++k) dst[k] = image[static_cast<std::size_t>(from) + k];
+        else
+          for (std::size_t k = 0; k < channels; ++k) dst[k] = 0.0f;
       });
     }
     return buffer.data();
@@ -264,7 +271,8 @@ class Conv2D : public Layer {
   Matrix z_, dz_;
   std::size_t chunks_ = 0;
   std::vector<std::vector<float>> chunk_patches_, chunk_patch_grads_;
-  std::vector<float> partials_;  // one dK per chunk
+  std::vector<float> partials_;       // one dK per chunk
+  std::vector<float> bias_partials_;  // one db per chunk
 };
 
 std::string canonical_initializer(ObjectReader& reader, const std::string& key, const std::string& fallback) {

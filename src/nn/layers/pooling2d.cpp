@@ -41,12 +41,12 @@ class Pooling2D : public Layer {
     if (!dx) return;
     const std::size_t batch = dy.rows(), out = w_.positions() * w_.channels;
     dx->resize(batch, x.cols());
-    dx->fill(0.0f);
     const double flops = static_cast<double>(batch * out * w_.window_size());
     parallel::for_ranges(batch, 1, flops, [&](std::size_t b0, std::size_t b1) {
       for (std::size_t b = b0; b < b1; ++b) {
         const float* d_out = dy.row(b);
         float* d_in = dx->row(b);
+        std::fill(d_in, d_in + x.cols(), 0.0f);
         if (reduce_ == Reduce::max) {
           const std::uint32_t* from = &argmax_[b * out];
           for (std::size_t k = 0; k < out; ++k) d_in[from[k]] += d_out[k];
@@ -78,16 +78,26 @@ class Pooling2D : public Layer {
     for_each_window([&](std::size_t position, auto&& taps, std::size_t count) {
       float* o = out + position * channels;
       if (reduce_ == Reduce::max) {
+        // The first tap's values, then each later tap's where strictly larger:
+        // the first tap holding the maximum keeps it.
         std::uint32_t* from = argmax ? argmax + position * channels : nullptr;
-        std::fill(o, o + channels, -std::numeric_limits<float>::infinity());
         bool first = true;
         taps([&](std::size_t at) {
-          for (std::size_t c = 0; c < channels; ++c)
-            if (first || in[at + c] > o[c]) {  // the first tap holding the maximum keeps it
-              o[c] = in[at + c];
-              if (from) from[c] = static_cast<std::uint32_t>(at + c);
-            }
-          first = false;
+          const float* v = in + at;
+          if (first) {
+            for (std::size_t c = 0; c < channels; ++c) o[c] = v[c];
+            if (from)
+              for (std::size_t c = 0; c < channels; ++c) from[c] = static_cast<std::uint32_t>(at + c);
+            first = false;
+          } else if (from) {
+            for (std::size_t c = 0; c < channels; ++c)
+              if (v[c] > o[c]) {
+                o[c] = v[c];
+                from[c] = static_cast<std::uint32_t>(at + c);
+              }
+          } else {
+            for (std::size_t c = 0; c < channels; ++c) o[c] = v[c] > o[c] ? v[c] : o[c];
+          }
         });
         return;
       }
