@@ -2,7 +2,9 @@
 """The benchmark behind scripts/bench.sh: mlp against the PyTorch replica
 (bench/torch_reference.py), interleaved A B A B in one invocation, on
  (1) the tutorial (mse, sgd, batch 32), (2) adam + crossentropy at batch 128,
- (3) inference over the 10,000 test images at batch 1000.
+ (3) inference over the 10,000 test images at batch 1000, and (4) Keras's
+mnist_cnn.py (configs/mnist_cnn.json) against bench/torch_cnn.py: one epoch on
+the first 8,000 training images with the 10,000 test images as validation.
 Reports medians of per-epoch times (start-up excluded), the ratio to PyTorch,
 samples per second, peak RSS, and how close the step comes to its products alone
 (bench/gemm_limit times them: as dense GEMMs at exactly the step's shapes, and
@@ -52,6 +54,45 @@ def torch_train(extra, epochs, seed):
     return times, last_val_acc(stdout), rss
 
 
+CNN_TRAIN = 8000
+
+
+def cnn_setup(tmp):
+    """The first CNN_TRAIN training images as IDX files, and configs/mnist_cnn.json pointing at them."""
+    import json
+    import struct
+    src = os.path.join(ROOT, 'data', 'mnist')
+    for kind, item in (('images', 784), ('labels', 1)):
+        name = 'train-%s-idx%d-ubyte' % (kind, 3 if kind == 'images' else 1)
+        raw = open(os.path.join(src, name), 'rb').read()
+        header = 16 if kind == 'images' else 8
+        with open(os.path.join(tmp, name), 'wb') as f:
+            f.write(raw[:4] + struct.pack('>I', CNN_TRAIN) + raw[8:header] + raw[header:header + CNN_TRAIN * item])
+    config = json.load(open(os.path.join(ROOT, 'configs', 'mnist_cnn.json')))
+    config['data']['train'] = {'images': os.path.join(tmp, 'train-images-idx3-ubyte'),
+                               'labels': os.path.join(tmp, 'train-labels-idx1-ubyte')}
+    config['data']['test'] = {'images': os.path.join(src, 't10k-images-idx3-ubyte'),
+                              'labels': os.path.join(src, 't10k-labels-idx1-ubyte')}
+    path = os.path.join(tmp, 'mnist_cnn_8k.json')
+    json.dump(config, open(path, 'w'))
+    return path
+
+
+def torch_cnn(seed):
+    stdout, _, rss = run(['/usr/bin/python3', os.path.join(ROOT, 'bench', 'torch_cnn.py'), '--epochs', '1', '--seed',
+                          str(seed), '--threads', '2'])
+    times = [float(t) for t in re.search(r'epoch_seconds: (.*)', stdout).group(1).split()]
+    return times, last_val_acc(stdout), rss
+
+
+def cnn_gemm_limit(threads):
+    """Seconds of the CNN epoch's products alone, as whole-batch GEMMs (im2col) at OpenBLAS speed."""
+    out = subprocess.run([os.path.join(BUILD, 'bench', 'gemm_limit'), '--cnn', '--batch', '128', '--infer-batch',
+                          '128', '--threads', str(threads)], capture_output=True, text=True, check=True).stdout
+    values = dict(line.split('=') for line in out.split())
+    return -(-CNN_TRAIN // 128) * float(values['gemm_step']) + TEST_SAMPLES * float(values['gemm_infer_per_sample'])
+
+
 def gemm_limit(batch, threads, grads=False):
     """Per-epoch seconds of the step's products alone, two ways: 'dense', every
     layer's GEMMs at OpenBLAS speed (what a dense implementation needs at least);
@@ -83,7 +124,9 @@ def main():
     model = os.path.join(tmp, 'tutorial.mlp')
 
     res = {k: {'times': [], 'rounds': [], 'acc': [], 'rss': []} for k in
-           ('ours_sgd', 'torch_sgd', 'ours_adam', 'torch_adam', 'ours_sgd_1t')}
+           ('ours_sgd', 'torch_sgd', 'ours_adam', 'torch_adam', 'ours_sgd_1t', 'ours_cnn', 'torch_cnn')}
+    cnn_config = cnn_setup(tmp)
+    cnn_gemm = []
     infer = {'ours': [], 'torch': [], 'ours_rss': [], 'ours_rounds': []}
     gemm = {'sgd': [], 'adam': [], 'sgd_1t': []}
 
@@ -130,6 +173,10 @@ def main():
             infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
         pair(ours_infer, torch_infer)
 
+        cnn_gemm.append(cnn_gemm_limit(2))
+        pair(lambda: record('ours_cnn', ours_train(cnn_config, 1, 2, seed, os.path.join(tmp, 'cnn.mlp'))),
+             lambda: record('torch_cnn', torch_cnn(seed)))
+
     med = {k: statistics.median(v['times']) for k, v in res.items()}
     def gemm_median(key):
         return {field: statistics.median(g[field] for g in gemm[key]) for field in
@@ -175,13 +222,20 @@ def main():
               ours_inf, torch_inf, paired_ratio(infer['ours_rounds'], infer['torch']),
               '{:,.0f}'.format(TEST_SAMPLES / ours_inf), max(infer['ours_rss']), gemm32['dense_infer'],
               gemm32['products_infer'], ours_inf / gemm32['products_infer']))
+    cnn_limit = statistics.median(cnn_gemm)
+    print('| mnist_cnn.py: Adadelta, batch 128, %s training images + %s test (epoch) | %.3f s | %.3f s | %.2f | %s '
+          '| %.0f MB | %.3f s | %.3f s | %.2f | %s |' % (
+              '{:,}'.format(CNN_TRAIN), '{:,}'.format(TEST_SAMPLES), med['ours_cnn'], med['torch_cnn'],
+              paired_ratio(res['ours_cnn']['rounds'], res['torch_cnn']['rounds']),
+              '{:,.0f}'.format(CNN_TRAIN / med['ours_cnn']), max(res['ours_cnn']['rss']), cnn_limit, cnn_limit,
+              med['ours_cnn'] / cnn_limit, accs('ours_cnn') + ' / ' + accs('torch_cnn')))
     print()
     print('Thread scaling, tutorial epoch: 1 thread %.3f s (products %.3f s), 2 threads %.3f s: %.2fx '
           '(median over rounds of 1-thread / 2-thread time in the same round)' % (
               med['ours_sgd_1t'], gemm32_1t['products'], med['ours_sgd'],
               paired_ratio(res['ours_sgd_1t']['rounds'], res['ours_sgd']['rounds'])))
-    print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB' % (max(res['torch_sgd']['rss']),
-                                                              max(res['torch_adam']['rss'])))
+    print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB, CNN %.0f MB' % (
+        max(res['torch_sgd']['rss']), max(res['torch_adam']['rss']), max(res['torch_cnn']['rss'])))
     gap = abs(statistics.median(res['ours_sgd']['acc']) - statistics.median(res['torch_sgd']['acc']))
     print('val_acc gap after %d epochs (tutorial): %.4f %s' % (args.epochs, gap,
                                                               '(within noise)' if gap < 0.02 else '(TOO LARGE)'))

@@ -779,3 +779,59 @@ TEST_CASE("SIGINT with EarlyStopping(restore_best_weights): the model file gets 
   CHECK(mlp::load_saved_model(dir.path("m.mlp")).compiled.model->params() ==
         mlp::load_saved_model(dir.path("one.mlp")).compiled.model->params());
 }
+
+TEST_CASE("a CNN with BatchNormalization: trains, resumes byte for byte, and mlp-eval, mlp-predict, mlp-summary read it") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  auto json = nlohmann::json::parse(mlp::test::read_bytes(config));
+  json["model"] = nlohmann::json::parse(R"({"input_shape": [6, 6, 1], "layers": [
+      {"type": "Conv2D", "filters": 4, "kernel_size": 3, "padding": "same"},
+      {"type": "BatchNormalization"}, {"type": "Activation", "activation": "relu"},
+      {"type": "MaxPooling2D"}, {"type": "Conv2D", "filters": 3, "kernel_size": 2, "activation": "relu"},
+      {"type": "GlobalAveragePooling2D"}, {"type": "Dropout", "rate": 0.2},
+      {"type": "Dense", "units": 4, "activation": "softmax"}]})");
+  mlp::test::write_bytes(config, json.dump());
+  REQUIRE(run(train + " --config " + config + " --epochs 4 -o " + dir.path("whole.mlp"), dir).code == 0);
+  REQUIRE(run(train + " --config " + config + " --epochs 2 --checkpoint " + dir.path("c.mlp") + " -o " +
+                  dir.path("half.mlp"),
+              dir)
+              .code == 0);
+  REQUIRE(run(train + " --config " + config + " --epochs 4 --resume " + dir.path("c.mlp") + " -o " +
+                  dir.path("resumed.mlp"),
+              dir)
+              .code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("whole.mlp")) == mlp::test::read_bytes(dir.path("resumed.mlp")));
+  // The moving statistics moved and were saved (non-trainable, counted as Keras counts them).
+  const auto saved = mlp::load_saved_model(dir.path("whole.mlp"));
+  const auto& slices = saved.compiled.model->param_slices();
+  const auto moving = std::find_if(slices.begin(), slices.end(), [](const auto& s) { return s.name == "moving_variance"; });
+  REQUIRE(moving != slices.end());
+  CHECK_FALSE(moving->trainable);
+  CHECK(saved.compiled.model->params()[moving->offset] != 1.0f);
+  const Result shown = run(summary + " --model " + dir.path("whole.mlp"), dir);
+  CHECK(shown.code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("conv2d_1 (Conv2D)            (None, 6, 6, 4)           40") &&
+                            Catch::Contains("batch_normalization_1 (Batch (None, 6, 6, 4)           16") &&
+                            Catch::Contains("Non-trainable params: 8\n"));
+  const std::string images = dir.path("train-images-idx3-ubyte"), labels = dir.path("train-labels-idx1-ubyte");
+  const Result evaluated =
+      run(mlp::test::eval_exe + " --model " + dir.path("whole.mlp") + " --images " + images + " --labels " + labels + " --json",
+          dir);
+  REQUIRE(evaluated.code == 0);
+  const double accuracy = nlohmann::json::parse(evaluated.out)["accuracy"].get<double>();
+  const Result predicted = run(mlp::test::predict_exe + " --model " + dir.path("whole.mlp") + " --images " + images, dir);
+  REQUIRE(predicted.code == 0);
+  CHECK(mlp::test::count_lines(predicted.out) == 201);
+  // mlp-predict's classes give mlp-eval's accuracy.
+  const std::string label_bytes = mlp::test::read_bytes(labels).substr(8);
+  std::istringstream rows(predicted.out);
+  std::string line;
+  std::getline(rows, line);
+  int hits = 0, n = 0;
+  while (std::getline(rows, line)) {
+    const auto first = line.find(','), second = line.find(',', first + 1);
+    hits += std::stoi(line.substr(first + 1, second - first - 1)) == label_bytes[static_cast<std::size_t>(n)];
+    ++n;
+  }
+  CHECK(static_cast<double>(hits) / n == Approx(accuracy).margin(1e-9));
+}

@@ -2,6 +2,8 @@
 # Learning on the real MNIST (fetched by scripts/fetch-mnist.sh):
 #  - one epoch of the tutorial (mse, sgd, batch 32) reaches val_acc above 0.7;
 #  - two epochs of adam + crossentropy at batch 128 learn past 0.95;
+#  - one epoch of a small CNN (Conv2D, MaxPooling2D, Dense) on half the training
+#    set learns past 0.95 on the other half;
 #  - EarlyStopping on the test set's val_loss (fit.validation_data "test") stops
 #    before its 20 epochs, and the saved model, evaluated by mlp-eval, has the
 #    best epoch's val_loss (restore_best_weights).
@@ -72,3 +74,13 @@ awk -v b="$best_val_loss" -v e="$eval_loss" 'BEGIN { d = (b - e) / b; exit !(b >
   echo "the saved model's test loss $eval_loss is not the best epoch's val_loss $best_val_loss" >&2
   exit 1
 }
+
+"$train" --config "$root/tests/mnist/cnn_small.json" -o "$work/cnn.mlp" >"$work/cnn.txt"
+cnn=$(val_acc_of_last_epoch "$work/cnn.txt")
+echo "small CNN, 1 epoch on 30000 images: val_acc $cnn"
+grep -q '^Train on 30000 samples, validate on 30000 samples$' "$work/cnn.txt"
+awk -v c="$cnn" 'BEGIN { exit !(c > 0.95) }' || {
+  echo "the small CNN learned below the floor: val_acc $cnn (needs > 0.95)" >&2
+  exit 1
+}
+"$bin/mlp-eval" --model "$work/cnn.mlp" --min-accuracy 0.95 >/dev/null

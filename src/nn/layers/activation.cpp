@@ -1,4 +1,5 @@
 // Activation: applies one of the activation table's functions on its own layer.
+#include "core/parallel.h"
 #include "nn/activations.h"
 #include "nn/layers/layer_factory.h"
 
@@ -17,20 +18,39 @@ class Activation : public Layer {
   Shape output_shape() const override { return shape_; }
   // Keras applies an activation along the last axis (softmax on an image
   // normalizes each position's channels): rows of the last dimension's size.
+  // An elementwise function runs over slices of the values on the thread pool
+  // (after a convolution, a batch holds millions).
   void forward(const Matrix& x, Matrix& y, const ForwardContext&) override {
     y.resize(x.rows(), x.cols());
-    fns_.forward(x.data(), y.data(), x.size() / shape_.back(), shape_.back());
+    over_rows(x.size(), [&](std::size_t at, std::size_t rows, std::size_t cols) {
+      fns_.forward(x.data() + at, y.data() + at, rows, cols);
+    });
   }
   void backward(const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) override {
     if (!dx) return;
     dx->resize(dy.rows(), dy.cols());
-    fns_.backward(x.data(), y.data(), dy.data(), dx->data(), dy.size() / shape_.back(), shape_.back());
+    over_rows(dy.size(), [&](std::size_t at, std::size_t rows, std::size_t cols) {
+      fns_.backward(x.data() + at, y.data() + at, dy.data() + at, dx->data() + at, rows, cols);
+    });
   }
   nlohmann::json config() const override {
     return {{"type", "Activation"}, {"name", name()}, {"activation", function_}};
   }
 
  private:
+  // fn(offset, rows, cols) over the `size` values as rows of the last
+  // dimension; for an elementwise function, in parallel slices.
+  template <class Fn>
+  void over_rows(std::size_t size, Fn&& fn) const {
+    const std::size_t cols = shape_.back();
+    if (!fns_.elementwise) {
+      fn(0, size / cols, cols);
+      return;
+    }
+    parallel::for_ranges(size, 16, 4.0 * static_cast<double>(size),
+                         [&](std::size_t begin, std::size_t end) { fn(begin, 1, end - begin); }, 4);
+  }
+
   Shape shape_;
   std::string function_;
   ActivationFns fns_;

@@ -25,6 +25,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/parallel.h"
 #include "nn/initializers.h"
 #include "nn/layers/layer_factory.h"
 #include "nn/regularizer.h"
@@ -102,28 +103,26 @@ class BatchNormalization : public Layer {
     const std::size_t rows = x.size() / channels_;  // values per channel in the batch
     y.resize(x.rows(), x.cols());
     const double epsilon = images_ ? std::max(o_.epsilon, 1.001e-5) : o_.epsilon;
-    mean_.assign(channels_, 0.0);
     inv_std_.resize(channels_);
     if (ctx.training) {
       // Two passes in double: the mean, then the squared deviations from it.
-      for (std::size_t r = 0; r < rows; ++r) {
+      mean_ = channel_sums(rows, [&](std::size_t r, double* sum) {
         const float* row = x.data() + r * channels_;
-        for (std::size_t c = 0; c < channels_; ++c) mean_[c] += row[c];
-      }
+        for (std::size_t c = 0; c < channels_; ++c) sum[c] += row[c];
+      });
       for (auto& m : mean_) m /= static_cast<double>(rows);
-      std::vector<double>& variance = variance_;
-      variance.assign(channels_, 0.0);
-      for (std::size_t r = 0; r < rows; ++r) {
+      variance_ = channel_sums(rows, [&](std::size_t r, double* sum) {
         const float* row = x.data() + r * channels_;
         for (std::size_t c = 0; c < channels_; ++c) {
           const double d = row[c] - mean_[c];
-          variance[c] += d * d;
+          sum[c] += d * d;
         }
-      }
-      for (auto& v : variance) v /= static_cast<double>(rows);
-      for (std::size_t c = 0; c < channels_; ++c) inv_std_[c] = 1.0 / std::sqrt(variance[c] + epsilon);
+      });
+      for (auto& v : variance_) v /= static_cast<double>(rows);
+      for (std::size_t c = 0; c < channels_; ++c) inv_std_[c] = 1.0 / std::sqrt(variance_[c] + epsilon);
       update_moving_statistics(rows);
     } else {
+      mean_.resize(channels_);
       for (std::size_t c = 0; c < channels_; ++c) {
         mean_[c] = moving_mean_[c];
         inv_std_[c] = 1.0 / std::sqrt(static_cast<double>(moving_variance_[c]) + epsilon);
@@ -136,11 +135,13 @@ class BatchNormalization : public Layer {
       scale_[c] = static_cast<float>(g * inv_std_[c]);
       shift_[c] = static_cast<float>(b - g * inv_std_[c] * mean_[c]);
     }
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* in = x.data() + r * channels_;
-      float* out = y.data() + r * channels_;
-      for (std::size_t c = 0; c < channels_; ++c) out[c] = in[c] * scale_[c] + shift_[c];
-    }
+    parallel::for_ranges(rows, 1, 2.0 * static_cast<double>(x.size()), [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r) {
+        const float* in = x.data() + r * channels_;
+        float* out = y.data() + r * channels_;
+        for (std::size_t c = 0; c < channels_; ++c) out[c] = in[c] * scale_[c] + shift_[c];
+      }
+    }, 4);
   }
 
   // With the batch statistics of the last (training) forward:
@@ -148,15 +149,22 @@ class BatchNormalization : public Layer {
   //   dx = gamma / sqrt(var + eps) (dy - dbeta / n - xhat dgamma / n).
   void backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix* dx) override {
     const std::size_t rows = x.size() / channels_;
-    std::vector<double> sum_dy(channels_, 0.0), sum_dy_xhat(channels_, 0.0);
-    for (std::size_t r = 0; r < rows; ++r) {
+    std::vector<float> mean(channels_), inv_std(channels_);
+    for (std::size_t c = 0; c < channels_; ++c) {
+      mean[c] = static_cast<float>(mean_[c]);
+      inv_std[c] = static_cast<float>(inv_std_[c]);
+    }
+    // Both sums in one pass: [dy..., dy * xhat...] per channel.
+    const std::vector<double> sums = channel_sums(rows, [&](std::size_t r, double* sum) {
       const float* in = x.data() + r * channels_;
       const float* d = dy.data() + r * channels_;
       for (std::size_t c = 0; c < channels_; ++c) {
-        sum_dy[c] += d[c];
-        sum_dy_xhat[c] += d[c] * (in[c] - mean_[c]) * inv_std_[c];
+        sum[c] += d[c];
+        sum[channels_ + c] += d[c] * (in[c] - mean[c]) * inv_std[c];
       }
-    }
+    }, 2);
+    const double* sum_dy = sums.data();
+    const double* sum_dy_xhat = sums.data() + channels_;
     if (gamma_grad_) {
       for (std::size_t c = 0; c < channels_; ++c) gamma_grad_[c] = static_cast<float>(sum_dy_xhat[c]);
       if (o_.gamma_regularizer.active()) o_.gamma_regularizer.add_gradient(gamma_, gamma_grad_, channels_);
@@ -176,13 +184,14 @@ class BatchNormalization : public Layer {
       a[c] = static_cast<float>(g * inv_std_[c] * sum_dy[c] / n);
       b[c] = static_cast<float>(g * inv_std_[c] * inv_std_[c] * sum_dy_xhat[c] / n);
     }
-    for (std::size_t r = 0; r < rows; ++r) {
-      const float* in = x.data() + r * channels_;
-      const float* d = dy.data() + r * channels_;
-      float* out = dx->data() + r * channels_;
-      for (std::size_t c = 0; c < channels_; ++c)
-        out[c] = k[c] * d[c] - a[c] - (in[c] - static_cast<float>(mean_[c])) * b[c];
-    }
+    parallel::for_ranges(rows, 1, 4.0 * static_cast<double>(x.size()), [&](std::size_t r0, std::size_t r1) {
+      for (std::size_t r = r0; r < r1; ++r) {
+        const float* in = x.data() + r * channels_;
+        const float* d = dy.data() + r * channels_;
+        float* out = dx->data() + r * channels_;
+        for (std::size_t c = 0; c < channels_; ++c) out[c] = k[c] * d[c] - a[c] - (in[c] - mean[c]) * b[c];
+      }
+    }, 4);
   }
 
   nlohmann::json config() const override {
@@ -204,6 +213,26 @@ class BatchNormalization : public Layer {
   }
 
  private:
+  // Sums over the batch's rows of `width` * channels values that add(row, sums)
+  // adds to, by a fixed number of chunks of rows (in parallel) whose partial
+  // sums are then added in order: the same result on any number of threads.
+  template <class Add>
+  std::vector<double> channel_sums(std::size_t rows, Add&& add, std::size_t width = 1) {
+    constexpr std::size_t chunks = 8;
+    const std::size_t size = width * channels_;
+    partial_sums_.assign(chunks * size, 0.0);
+    parallel::for_ranges(chunks, 1, 2.0 * static_cast<double>(rows * size), [&](std::size_t c0, std::size_t c1) {
+      for (std::size_t chunk = c0; chunk < c1; ++chunk) {
+        double* sum = partial_sums_.data() + chunk * size;
+        for (std::size_t r = rows * chunk / chunks; r < rows * (chunk + 1) / chunks; ++r) add(r, sum);
+      }
+    });
+    std::vector<double> total(partial_sums_.begin(), partial_sums_.begin() + static_cast<std::ptrdiff_t>(size));
+    for (std::size_t chunk = 1; chunk < chunks; ++chunk)
+      for (std::size_t i = 0; i < size; ++i) total[i] += partial_sums_[chunk * size + i];
+    return total;
+  }
+
   // TensorFlow's zero-debiased moving average, in float32 as its variables are.
   void update_moving_statistics(std::size_t rows) {
     const double n = static_cast<double>(rows);
@@ -233,6 +262,7 @@ class BatchNormalization : public Layer {
   // From the last forward: the statistics it normalized with, and y = x scale + shift.
   std::vector<double> mean_, variance_, inv_std_;
   std::vector<float> scale_, shift_;
+  std::vector<double> partial_sums_;
 };
 
 std::string initializer_name(ObjectReader& reader, const std::string& key, const std::string& fallback) {
