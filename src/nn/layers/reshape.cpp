@@ -53,8 +53,9 @@ std::unique_ptr<Layer> make_reshape(ObjectReader& reader, LayerContext& context)
       if (unknown) throw ConfigError(index_path(path, i), "only one dimension may be -1");
       unknown = i;
     } else {
+      // Checked before multiplying: dimensions up to 2^40 would overflow the product.
+      if (static_cast<double>(known) * static_cast<double>(d) > static_cast<double>(size)) break;
       known *= static_cast<std::size_t>(d);
-      if (known > size) break;
     }
     given.push_back(d);
   }

@@ -305,6 +305,11 @@ TEST_CASE("Reshape: target_shape with one -1, the data unchanged; a size that do
         std::string::npos);
   CHECK(refusal(Json::parse(R"({"type": "Reshape", "target_shape": [-1, 3]})"), {4}).find("cannot reshape") !=
         std::string::npos);
+  // Dimensions whose product overflows 64 bits (2^160) are refused, not wrapped around to 4.
+  CHECK(refusal(Json::parse(R"({"type": "Reshape", "target_shape": [1099511627776, 1099511627776, 1099511627776,
+                                                                     1099511627776, 4]})"),
+                {4})
+            .find("cannot reshape") != std::string::npos);
 }
 
 namespace {
