@@ -4,6 +4,9 @@
 #include <cstddef>
 #include <span>
 
+#include <string>
+
+#include "config/json_reader.h"
 #include "core/rng.h"
 #include "nn/registry.h"
 
@@ -13,5 +16,11 @@ namespace mlp {
 using InitializerFn = void (*)(Rng& rng, std::span<float> w, std::size_t fan_in, std::size_t fan_out);
 
 const NameTable<InitializerFn>& initializer_table();
+
+// An initializer key of a layer (`kernel_initializer`...): its table name,
+// aliases and case resolved, `fallback` when absent; ConfigError at its path.
+inline std::string read_initializer(ObjectReader& reader, const std::string& key, const std::string& fallback) {
+  return initializer_table().find(reader.string(key, fallback), reader.path(key)).name;
+}
 
 }  // namespace mlp

@@ -265,10 +265,6 @@ class BatchNormalization : public Layer {
   std::vector<double> partial_sums_;
 };
 
-std::string initializer_name(ObjectReader& reader, const std::string& key, const std::string& fallback) {
-  return initializer_table().find(reader.string(key, fallback), reader.path(key)).name;
-}
-
 }  // namespace
 
 std::unique_ptr<Layer> make_batch_normalization(ObjectReader& reader, LayerContext& context) {
@@ -284,10 +280,10 @@ std::unique_ptr<Layer> make_batch_normalization(ObjectReader& reader, LayerConte
   if (o.epsilon <= 0.0) throw ConfigError(reader.path("epsilon"), "must be above 0");
   o.center = reader.boolean("center", true);
   o.scale = reader.boolean("scale", true);
-  o.beta_initializer = initializer_name(reader, "beta_initializer", "zeros");
-  o.gamma_initializer = initializer_name(reader, "gamma_initializer", "ones");
-  o.moving_mean_initializer = initializer_name(reader, "moving_mean_initializer", "zeros");
-  o.moving_variance_initializer = initializer_name(reader, "moving_variance_initializer", "ones");
+  o.beta_initializer = read_initializer(reader, "beta_initializer", "zeros");
+  o.gamma_initializer = read_initializer(reader, "gamma_initializer", "ones");
+  o.moving_mean_initializer = read_initializer(reader, "moving_mean_initializer", "zeros");
+  o.moving_variance_initializer = read_initializer(reader, "moving_variance_initializer", "ones");
   o.beta_regularizer = read_regularizer(reader, "beta_regularizer");
   o.gamma_regularizer = read_regularizer(reader, "gamma_regularizer");
   o.beta_constraint = read_constraint(reader, "beta_constraint");

@@ -275,10 +275,6 @@ class Conv2D : public Layer {
   std::vector<float> bias_partials_;  // one db per chunk
 };
 
-std::string canonical_initializer(ObjectReader& reader, const std::string& key, const std::string& fallback) {
-  return initializer_table().find(reader.string(key, fallback), reader.path(key)).name;
-}
-
 }  // namespace
 
 std::unique_ptr<Layer> make_conv2d(ObjectReader& reader, LayerContext& context) {
@@ -302,8 +298,8 @@ std::unique_ptr<Layer> make_conv2d(ObjectReader& reader, LayerContext& context) 
   lay_out_or_refuse(reader, "Conv2D", w);
   o.activation = activation_table().find(reader.string("activation", "linear"), reader.path("activation")).name;
   o.use_bias = reader.boolean("use_bias", true);
-  o.kernel_initializer = canonical_initializer(reader, "kernel_initializer", "glorot_uniform");
-  o.bias_initializer = canonical_initializer(reader, "bias_initializer", "zeros");
+  o.kernel_initializer = read_initializer(reader, "kernel_initializer", "glorot_uniform");
+  o.bias_initializer = read_initializer(reader, "bias_initializer", "zeros");
   o.kernel_regularizer = read_regularizer(reader, "kernel_regularizer");
   o.bias_regularizer = read_regularizer(reader, "bias_regularizer");
   o.kernel_constraint = read_constraint(reader, "kernel_constraint");

@@ -246,15 +246,6 @@ nlohmann::json Dense::config() const {
           {"bias_constraint", constraint_config(options_.bias_constraint)}};
 }
 
-namespace {
-
-std::string canonical_name(const NameTable<InitializerFn>& table, ObjectReader& reader, const std::string& key,
-                           const std::string& fallback) {
-  return table.find(reader.string(key, fallback), reader.path(key)).name;
-}
-
-}  // namespace
-
 std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context) {
   if (context.input_shape.size() != 1)
     throw ConfigError(reader.path(), "Dense needs a flat input, got " + std::to_string(context.input_shape.size()) +
@@ -264,8 +255,8 @@ std::unique_ptr<Layer> make_dense(ObjectReader& reader, LayerContext& context) {
   options.units = static_cast<std::size_t>(reader.integer("units", std::nullopt, 1, std::int64_t{1} << 40));
   options.activation = activation_table().find(reader.string("activation", "linear"), reader.path("activation")).name;
   options.use_bias = reader.boolean("use_bias", true);
-  options.kernel_initializer = canonical_name(initializer_table(), reader, "kernel_initializer", "glorot_uniform");
-  options.bias_initializer = canonical_name(initializer_table(), reader, "bias_initializer", "zeros");
+  options.kernel_initializer = read_initializer(reader, "kernel_initializer", "glorot_uniform");
+  options.bias_initializer = read_initializer(reader, "bias_initializer", "zeros");
   options.kernel_regularizer = read_regularizer(reader, "kernel_regularizer");
   options.kernel_constraint = read_constraint(reader, "kernel_constraint");
   if (options.kernel_constraint) options.kernel_constraint->check({context.input_shape[0], options.units}, reader.path("kernel_constraint"));

@@ -141,8 +141,7 @@ std::vector<int> read_shared_axes(ObjectReader& reader, std::size_t dims) {
 
 std::unique_ptr<Layer> make_prelu(ObjectReader& reader, LayerContext& context) {
   PReLU::Options options;
-  options.alpha_initializer =
-      initializer_table().find(reader.string("alpha_initializer", "zeros"), reader.path("alpha_initializer")).name;
+  options.alpha_initializer = read_initializer(reader, "alpha_initializer", "zeros");
   options.alpha_regularizer = read_regularizer(reader, "alpha_regularizer");
   options.shared_axes = read_shared_axes(reader, context.input_shape.size());
   options.alpha_constraint = read_constraint(reader, "alpha_constraint");
