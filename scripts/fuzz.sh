@@ -3,7 +3,7 @@
 # config loader, the model loader, the --set language and the command-line number
 # reading, from the committed seed corpus. The build
 # (build-sanitize) is the one scripts/test.sh runs the suite in under the sanitizers.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 10)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 300; scripts/test.sh runs 6)
 #        scripts/fuzz.sh --build-only           (configure and build everything there)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
