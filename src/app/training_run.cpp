@@ -199,7 +199,8 @@ RunFiles run_files(const TrainRequest& request, const std::string& output, const
     if (!key || !callbacks[i].contains(key)) continue;
     const std::string path = callbacks[i][key].get<std::string>();
     const std::string flag = index_path("fit.callbacks", i) + "." + key;
-    if (path.find('{') == std::string::npos) {
+    // Only ModelCheckpoint fills its path from the logs.
+    if (type == "csvlogger" || path.find('{') == std::string::npos) {
       files.outputs.push_back({flag, path});
       continue;
     }

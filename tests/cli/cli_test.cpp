@@ -690,10 +690,16 @@ TEST_CASE("ModelCheckpoint writes Keras-named files that mlp-eval reads; CSVLogg
   REQUIRE(fixed.code == 0);
   CHECK_THAT(fixed.err, !Catch::Contains("not saved"));
   CHECK(mlp::load_saved_model(dir.path("best.mlp")).state.history.size() >= 1);
-  // The CSVLogger's file is an output like the others.
+  // The CSVLogger's file is an output like the others, braces in its name or not.
   const Result clash = run(train + " --config " + config + " -o " + dir.path("callback.csv"), dir);
   CHECK(clash.code == 2);
   CHECK_THAT(clash.err, Catch::Contains("fit.callbacks[1].filename"));
+  std::filesystem::create_directory(dir.path("{folder}"));
+  const Result braces = run(train + " --config " + config + R"( --set 'fit.callbacks[1].filename="{folder}"' -o )" +
+                                dir.path("m3.mlp"),
+                            dir);
+  CHECK(braces.code == 2);
+  CHECK_THAT(braces.err, Catch::Contains("fit.callbacks[1].filename names a folder"));
 }
 
 TEST_CASE("--dry-run: summary, size, memory and time estimate, exit 0, no file written") {
