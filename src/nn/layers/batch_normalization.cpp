@@ -106,12 +106,12 @@ class BatchNormalization : public Layer {
     inv_std_.resize(channels_);
     if (ctx.training) {
       // Two passes in double: the mean, then the squared deviations from it.
-      mean_ = channel_sums(rows, [&](std::size_t r, double* sum) {
+      channel_sums(mean_, rows, [&](std::size_t r, double* sum) {
         const float* row = x.data() + r * channels_;
         for (std::size_t c = 0; c < channels_; ++c) sum[c] += row[c];
       });
       for (auto& m : mean_) m /= static_cast<double>(rows);
-      variance_ = channel_sums(rows, [&](std::size_t r, double* sum) {
+      channel_sums(variance_, rows, [&](std::size_t r, double* sum) {
         const float* row = x.data() + r * channels_;
         for (std::size_t c = 0; c < channels_; ++c) {
           const double d = row[c] - mean_[c];
@@ -149,13 +149,16 @@ class BatchNormalization : public Layer {
   //   dx = gamma / sqrt(var + eps) (dy - dbeta / n - xhat dgamma / n).
   void backward(const Matrix& x, const Matrix&, const Matrix& dy, Matrix* dx) override {
     const std::size_t rows = x.size() / channels_;
-    std::vector<float> mean(channels_), inv_std(channels_);
+    // Per-channel terms in members: a step allocates nothing once the first has run.
+    std::vector<float>&mean = mean_f_, &inv_std = inv_std_f_, &a = a_, &b = b_, &k = k_;
+    for (auto* v : {&mean, &inv_std, &a, &b, &k}) v->resize(channels_);
     for (std::size_t c = 0; c < channels_; ++c) {
       mean[c] = static_cast<float>(mean_[c]);
       inv_std[c] = static_cast<float>(inv_std_[c]);
     }
     // Both sums in one pass: [dy..., dy * xhat...] per channel.
-    const std::vector<double> sums = channel_sums(rows, [&](std::size_t r, double* sum) {
+    std::vector<double>& sums = gradient_sums_;
+    channel_sums(sums, rows, [&](std::size_t r, double* sum) {
       const float* in = x.data() + r * channels_;
       const float* d = dy.data() + r * channels_;
       for (std::size_t c = 0; c < channels_; ++c) {
@@ -176,7 +179,6 @@ class BatchNormalization : public Layer {
     if (!dx) return;
     dx->resize(dy.rows(), dy.cols());
     const double n = static_cast<double>(rows);
-    std::vector<float> a(channels_), b(channels_), k(channels_);
     for (std::size_t c = 0; c < channels_; ++c) {
       const double g = gamma_ ? gamma_[c] : 1.0;
       // dx = k dy - (a + (x - mean) b), with the terms per channel precomputed.
@@ -213,11 +215,11 @@ class BatchNormalization : public Layer {
   }
 
  private:
-  // Sums over the batch's rows of `width` * channels values that add(row, sums)
-  // adds to, by a fixed number of chunks of rows (in parallel) whose partial
+  // `total` = sums over the batch's rows of `width` * channels values that
+  // add(row, sums) adds to, by a fixed number of chunks of rows (in parallel) whose partial
   // sums are then added in order: the same result on any number of threads.
   template <class Add>
-  std::vector<double> channel_sums(std::size_t rows, Add&& add, std::size_t width = 1) {
+  void channel_sums(std::vector<double>& total, std::size_t rows, Add&& add, std::size_t width = 1) {
     constexpr std::size_t chunks = 8;
     const std::size_t size = width * channels_;
     partial_sums_.assign(chunks * size, 0.0);
@@ -227,10 +229,9 @@ class BatchNormalization : public Layer {
         for (std::size_t r = rows * chunk / chunks; r < rows * (chunk + 1) / chunks; ++r) add(r, sum);
       }
     });
-    std::vector<double> total(partial_sums_.begin(), partial_sums_.begin() + static_cast<std::ptrdiff_t>(size));
+    total.assign(partial_sums_.begin(), partial_sums_.begin() + static_cast<std::ptrdiff_t>(size));
     for (std::size_t chunk = 1; chunk < chunks; ++chunk)
       for (std::size_t i = 0; i < size; ++i) total[i] += partial_sums_[chunk * size + i];
-    return total;
   }
 
   // TensorFlow's zero-debiased moving average, in float32 as its variables are.
@@ -262,7 +263,8 @@ class BatchNormalization : public Layer {
   // From the last forward: the statistics it normalized with, and y = x scale + shift.
   std::vector<double> mean_, variance_, inv_std_;
   std::vector<float> scale_, shift_;
-  std::vector<double> partial_sums_;
+  std::vector<double> partial_sums_, gradient_sums_;
+  std::vector<float> mean_f_, inv_std_f_, a_, b_, k_;  // backward's per-channel terms
 };
 
 }  // namespace
