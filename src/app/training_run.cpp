@@ -353,8 +353,8 @@ void report_dry_run(Compiled& compiled, const Config& config, TrainingData& data
   double step_seconds = 0;
   int timed = 0;
   for (int s = 0; s < 52 && (timed < 3 || step_seconds < 1.0); ++s) {
-    const auto indices = std::span<const std::uint32_t>(order).subspan((static_cast<std::size_t>(s) % steps_total) * batch,
-                                                                       std::min(batch, fit.train_samples - (static_cast<std::size_t>(s) % steps_total) * batch));
+    const std::size_t first = static_cast<std::size_t>(s) % steps_total * batch;
+    const auto indices = std::span<const std::uint32_t>(order).subspan(first, std::min(batch, fit.train_samples - first));
     gather_batch(data.train, indices, fit.source.scale, fit.source.classes, x, y);
     const double start = seconds_now();
     step.run(x, y, rng, means, fit.source.weights_of(indices, sample_weights));

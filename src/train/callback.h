@@ -20,6 +20,13 @@ class Optimizer;
 // Named values in Keras's order: loss, metrics, then val_loss, val_metrics.
 using Logs = std::vector<std::pair<std::string, double>>;
 
+// logs[name], or null when the logs do not hold it.
+inline const double* find_log(const Logs& logs, const std::string& name) {
+  for (const auto& entry : logs)
+    if (entry.first == name) return &entry.second;
+  return nullptr;
+}
+
 // logs[name] = value, as Keras's callbacks set a key of their logs dict: a
 // second setter (ReduceLROnPlateau and LearningRateScheduler both log lr)
 // replaces the value.
@@ -40,6 +47,11 @@ struct TrainInfo {
   // The logs of the epochs a resumed run finished before (the last of them
   // first_epoch - 1); never null inside fit().
   const std::vector<Logs>* earlier_epochs = nullptr;
+
+  // The number of the first of earlier_epochs (initial_epoch, for a run that began there).
+  int first_logged_epoch() const {
+    return first_epoch - (earlier_epochs ? static_cast<int>(earlier_epochs->size()) : 0);
+  }
 };
 
 // What one training step reports. `size` and `values` ([loss, metric...] means

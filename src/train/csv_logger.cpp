@@ -31,9 +31,9 @@ std::string CsvLogger::render(const std::vector<Logs>& epochs, int first_epoch, 
   for (std::size_t e = 0; e < epochs.size(); ++e) {
     text += std::to_string(first_epoch + static_cast<int>(e));
     for (const auto& key : keys) {
-      auto it = std::find_if(epochs[e].begin(), epochs[e].end(), [&](const auto& entry) { return entry.first == key; });
+      const double* value = find_log(epochs[e], key);
       // Shortest text that reads back as the same float32, like str() of numpy's float32.
-      text += separator + (it == epochs[e].end() ? std::string("NA") : fmt::format("{}", static_cast<float>(it->second)));
+      text += separator + (value ? fmt::format("{}", static_cast<float>(*value)) : std::string("NA"));
     }
     text += "\r\n";
   }
@@ -51,7 +51,7 @@ void CsvLogger::on_train_begin(const TrainInfo& info) {
     if (!kept_.empty() && kept_.back() != '\n') kept_ += "\r\n";
   } else if (info.earlier_epochs) {
     epochs_ = *info.earlier_epochs;
-    first_epoch_ = info.first_epoch - static_cast<int>(epochs_.size());
+    first_epoch_ = info.first_logged_epoch();
   }
 }
 

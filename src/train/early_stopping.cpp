@@ -87,30 +87,23 @@ CallbackState EarlyStopping::save_state() const {
            {"stopped_epoch", stopped_epoch_},
            {"best_epoch", best_epoch_},
            {"last_epoch", last_epoch_},
-           {"best", std::isfinite(best_) ? nlohmann::json(best_) : nlohmann::json(nullptr)},
+           {"best", best_to_state(best_)},
            {"restored", restored_}},
           best_weights_};
 }
 
 void EarlyStopping::load_state(const CallbackState& state) {
   const auto& v = state.values;
-  const auto integer = [&](const char* key, int min) {
-    if (!v.is_object() || !v.contains(key) || !v[key].is_number_integer() || v[key].get<std::int64_t>() < min ||
-        v[key].get<std::int64_t>() > 100'000'000)
-      throw std::invalid_argument(fmt::format("EarlyStopping's '{}' is missing or out of range", key));
-    return static_cast<int>(v[key].get<std::int64_t>());
-  };
-  wait_ = integer("wait", 0);
-  stopped_epoch_ = integer("stopped_epoch", 0);
-  best_epoch_ = integer("best_epoch", -1);
-  last_epoch_ = integer("last_epoch", -1);
+  constexpr const char* who = "EarlyStopping";
+  wait_ = state_integer(v, "wait", 0, 100'000'000, who);
+  stopped_epoch_ = state_integer(v, "stopped_epoch", 0, 100'000'000, who);
+  best_epoch_ = state_integer(v, "best_epoch", -1, 100'000'000, who);
+  last_epoch_ = state_integer(v, "last_epoch", -1, 100'000'000, who);
   if (!v.contains("restored") || !v["restored"].is_boolean())
     throw std::invalid_argument("EarlyStopping's 'restored' is missing");
   restored_ = v["restored"].get<bool>();
   const double inf = std::numeric_limits<double>::infinity();
-  if (v.contains("best") && v["best"].is_number()) best_ = v["best"].get<double>();
-  else if (v.contains("best") && v["best"].is_null()) best_ = options_.baseline ? *options_.baseline : (maximize_ ? -inf : inf);
-  else throw std::invalid_argument("EarlyStopping's 'best' is not a number");
+  best_ = best_from_state(v, options_.baseline ? *options_.baseline : (maximize_ ? -inf : inf), who);
   best_weights_ = state.weights;
   resumed_ = true;
 }

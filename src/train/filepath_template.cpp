@@ -107,12 +107,12 @@ std::optional<std::string> FilepathTemplate::render(int epoch, const Logs& logs,
     } else if (p.text == "epoch") {
       path += format_epoch(epoch, p.spec);
     } else {
-      const auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& e) { return e.first == p.text; });
-      if (it == logs.end()) {
+      const double* value = find_log(logs, p.text);
+      if (!value) {
         missing = p.text;
         return std::nullopt;
       }
-      path += format_value(it->second, p.spec);
+      path += format_value(*value, p.spec);
     }
   }
   return path;

@@ -33,7 +33,7 @@ std::string JsonLogger::line(int epoch, const Logs& logs, double learning_rate, 
 void JsonLogger::on_train_begin(const TrainInfo& info) {
   text_.clear();
   if (!info.earlier_epochs) return;
-  const int first = info.first_epoch - static_cast<int>(info.earlier_epochs->size());
+  const int first = info.first_logged_epoch();
   // An epoch that did not log lr ran with the rate the optimizer still has: only callbacks that log it change it.
   for (std::size_t e = 0; e < info.earlier_epochs->size(); ++e)
     text_ += line(first + static_cast<int>(e), (*info.earlier_epochs)[e], control_->optimizer->learning_rate(), -1.0);

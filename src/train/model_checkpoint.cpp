@@ -49,12 +49,12 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
     save(*path);
     return;
   }
-  const auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& e) { return e.first == options_.monitor; });
-  if (it == logs.end()) {
+  const double* monitored = find_log(logs, options_.monitor);
+  if (!monitored) {
     spdlog::warn("Can save best model only with {} available, skipping.", options_.monitor);
     return;
   }
-  const double current = it->second;
+  const double current = *monitored;
   // Keras: monitor_op(current, best), np.less or np.greater: a NaN never improves.
   if (maximize_ ? current > best_ : current < best_) {
     if (talk)
@@ -69,22 +69,16 @@ void ModelCheckpoint::on_epoch_end(int epoch, Logs& logs) {
 
 CallbackState ModelCheckpoint::save_state() const {
   return {"ModelCheckpoint",
-          {{"best", std::isfinite(best_) ? nlohmann::json(best_) : nlohmann::json(nullptr)},
+          {{"best", best_to_state(best_)},
            {"epochs_since_last_save", epochs_since_last_save_}},
           {}};
 }
 
 void ModelCheckpoint::load_state(const CallbackState& state) {
   const auto& v = state.values;
-  if (!v.is_object() || !v.contains("epochs_since_last_save") || !v["epochs_since_last_save"].is_number_integer() ||
-      v["epochs_since_last_save"].get<std::int64_t>() < 0 ||
-      v["epochs_since_last_save"].get<std::int64_t>() >= options_.period)
-    throw std::invalid_argument("ModelCheckpoint's 'epochs_since_last_save' is missing or not below its period");
-  epochs_since_last_save_ = static_cast<int>(v["epochs_since_last_save"].get<std::int64_t>());
+  epochs_since_last_save_ = state_integer(v, "epochs_since_last_save", 0, options_.period - 1, "ModelCheckpoint");
   const double inf = std::numeric_limits<double>::infinity();
-  if (v.contains("best") && v["best"].is_number()) best_ = v["best"].get<double>();
-  else if (v.contains("best") && v["best"].is_null()) best_ = maximize_ ? -inf : inf;
-  else throw std::invalid_argument("ModelCheckpoint's 'best' is not a number");
+  best_ = best_from_state(v, maximize_ ? -inf : inf, "ModelCheckpoint");
   resumed_ = true;
 }
 

@@ -1,7 +1,9 @@
 #include "train/monitor.h"
 
-#include <algorithm>
+#include <cmath>
+#include <stdexcept>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "core/error.h"
@@ -20,13 +22,32 @@ std::string read_monitor_mode(ObjectReader& reader) {
 }
 
 std::optional<double> monitored_value(const Logs& logs, const std::string& monitor, const char* who) {
-  const auto it = std::find_if(logs.begin(), logs.end(), [&](const auto& e) { return e.first == monitor; });
-  if (it != logs.end()) return it->second;
+  if (const double* value = find_log(logs, monitor)) return *value;
   std::string available;
   for (const auto& [name, value] : logs) available += (available.empty() ? "" : ",") + name;
   spdlog::warn("{} conditioned on metric `{}` which is not available. Available metrics are: {}", who, monitor,
                available);
   return std::nullopt;
+}
+
+
+nlohmann::json best_to_state(double best) {
+  return std::isfinite(best) ? nlohmann::json(best) : nlohmann::json(nullptr);
+}
+
+double best_from_state(const nlohmann::json& values, double unset, const char* who) {
+  if (values.is_object() && values.contains("best")) {
+    if (values["best"].is_number()) return values["best"].get<double>();
+    if (values["best"].is_null()) return unset;
+  }
+  throw std::invalid_argument(fmt::format("{}'s 'best' is not a number", who));
+}
+
+int state_integer(const nlohmann::json& values, const char* key, int min, int max, const char* who) {
+  if (!values.is_object() || !values.contains(key) || !values[key].is_number_integer() ||
+      values[key].get<std::int64_t>() < min || values[key].get<std::int64_t>() > max)
+    throw std::invalid_argument(fmt::format("{}'s '{}' is missing or out of range", who, key));
+  return static_cast<int>(values[key].get<std::int64_t>());
 }
 
 }  // namespace mlp

@@ -66,25 +66,18 @@ CallbackState ReduceLROnPlateau::save_state() const {
   return {"ReduceLROnPlateau",
           {{"wait", wait_},
            {"cooldown_counter", cooldown_counter_},
-           {"best", std::isfinite(best_) ? nlohmann::json(best_) : nlohmann::json(nullptr)},
+           {"best", best_to_state(best_)},
            {"lr", control_ ? control_->optimizer->learning_rate() : resumed_learning_rate_}},
           {}};
 }
 
 void ReduceLROnPlateau::load_state(const CallbackState& state) {
   const auto& v = state.values;
-  const auto integer = [&](const char* key) {
-    if (!v.is_object() || !v.contains(key) || !v[key].is_number_integer() || v[key].get<std::int64_t>() < 0 ||
-        v[key].get<std::int64_t>() > 100'000'000)
-      throw std::invalid_argument(fmt::format("ReduceLROnPlateau's '{}' is missing or out of range", key));
-    return static_cast<int>(v[key].get<std::int64_t>());
-  };
-  wait_ = integer("wait");
-  cooldown_counter_ = integer("cooldown_counter");
+  constexpr const char* who = "ReduceLROnPlateau";
+  wait_ = state_integer(v, "wait", 0, 100'000'000, who);
+  cooldown_counter_ = state_integer(v, "cooldown_counter", 0, 100'000'000, who);
   const double inf = std::numeric_limits<double>::infinity();
-  if (v.contains("best") && v["best"].is_number()) best_ = v["best"].get<double>();
-  else if (v.contains("best") && v["best"].is_null()) best_ = maximize_ ? -inf : inf;
-  else throw std::invalid_argument("ReduceLROnPlateau's 'best' is not a number");
+  best_ = best_from_state(v, maximize_ ? -inf : inf, who);
   if (!v.contains("lr") || !v["lr"].is_number() || !(v["lr"].get<double>() >= 0.0) || v["lr"].get<double>() > 1e6)
     throw std::invalid_argument("ReduceLROnPlateau's 'lr' is missing or out of range");
   resumed_learning_rate_ = v["lr"].get<double>();
