@@ -14,6 +14,8 @@
 // split into a fixed number of chunks, one partial dK and db each, summed in
 // order, so the result is the same however many threads run them.
 #include <algorithm>
+#include <limits>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -24,6 +26,7 @@
 #include "nn/initializers.h"
 #include "nn/layers/layer_factory.h"
 #include "nn/layers/window2d.h"
+#include "nn/layers/winograd3x3.h"
 #include "nn/regularizer.h"
 
 namespace mlp {
@@ -54,7 +57,12 @@ class Conv2D : public Layer {
         bias_init_(initializer_table().find(o_.bias_initializer, "bias_initializer").entry),
         patch_(w_.window_size() * w_.channels),
         direct_(w_.kernel_h == 1 && w_.kernel_w == 1 && w_.stride_h == 1 && w_.stride_w == 1),
-        group_(std::max<std::size_t>(1, group_floats / std::max<std::size_t>(1, w_.positions() * patch_))) {}
+        group_(std::max<std::size_t>(1, group_floats / std::max<std::size_t>(1, w_.positions() * patch_))) {
+    if (Winograd3x3::suits(w_)) {
+      winograd_.emplace(w_, o_.filters);
+      group_ = std::size_t{1} << 30;  // a chunk at a time: it blocks its tiles itself
+    }
+  }
 
   std::string class_name() const override { return "Conv2D"; }
   Shape output_shape() const override { return {w_.out_h, w_.out_w, o_.filters}; }
@@ -90,13 +98,19 @@ class Conv2D : public Layer {
     Matrix& z = ctx.no_backward ? y : z_;
     z.resize(batch, out);
     prepare_chunks(batch);
+    if (winograd_) winograd_->set_kernel(kernel_);
     const double flops = 2.0 * static_cast<double>(batch * w_.positions() * patch_ * o_.filters);
     parallel::for_ranges(chunks_, 1, flops, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t c = c0; c < c1; ++c)
         for_groups(c, batch, [&](std::size_t b, std::size_t n) {
-          const float* patches = gather_patches(x, b, n, chunk_patches_[c]);
           const std::size_t rows = n * w_.positions();
           float* zb = z.row(b);
+          if (winograd_) {
+            winograd_->forward(x.row(b), n, bias_, zb, scratch_[c]);
+            activation_.forward_rows(zb, y.row(b), rows, o_.filters, o_.filters);
+            return;
+          }
+          const float* patches = gather_patches(x, b, n, chunk_patches_[c]);
           for (std::size_t r = 0; r < rows; ++r) {
             float* zr = zb + r * o_.filters;
             if (bias_) std::copy(bias_, bias_ + o_.filters, zr);
@@ -117,10 +131,12 @@ class Conv2D : public Layer {
     dz_.resize(batch, positions * filters);
     if (dx) dx->resize(batch, w_.in_size());
     prepare_chunks(batch);
+    if (winograd_) winograd_->set_kernel(kernel_);
+    const std::size_t partial_size = kernel_partial_size();
     const double flops = (dx ? 4.0 : 2.0) * static_cast<double>(batch * positions * patch_ * filters);
     parallel::for_ranges(chunks_, 1, flops, [&](std::size_t c0, std::size_t c1) {
       for (std::size_t c = c0; c < c1; ++c) {
-        float* partial = partials_.data() + c * patch_ * filters;
+        float* partial = partials_.data() + c * partial_size;
         float* bias_partial = bias_partials_.data() + c * filters;
         std::fill(bias_partial, bias_partial + filters, 0.0f);
         bool first = true;
@@ -130,31 +146,23 @@ class Conv2D : public Layer {
           activation_.backward_rows(z_.row(b), y.row(b), dy.row(b), dzb, rows, filters, filters);
           for (std::size_t r = 0; r < rows; ++r)
             for (std::size_t f = 0; f < filters; ++f) bias_partial[f] += dzb[r * filters + f];
-          if (dx) {
-            // dP = dz K^T, with the kernel before any update; added back into dx.
-            std::vector<float>& d_patches = chunk_patch_grads_[c];
-            d_patches.resize(rows * patch_);
-            blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(rows), static_cast<int>(patch_),
-                       static_cast<int>(filters), 1.0f, dzb, static_cast<int>(filters), kernel_,
-                       static_cast<int>(filters), 0.0f, d_patches.data(), static_cast<int>(patch_));
-            std::fill(dx->row(b), dx->row(b) + n * w_.in_size(), 0.0f);
-            scatter_patches(d_patches.data(), b, n, *dx);
-          }
-          const float* patches = gather_patches(x, b, n, chunk_patches_[c]);
-          blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(patch_), static_cast<int>(filters),
-                     static_cast<int>(rows), 1.0f, patches, static_cast<int>(patch_), dzb, static_cast<int>(filters),
-                     first ? 0.0f : 1.0f, partial, static_cast<int>(filters));
+          if (winograd_)
+            winograd_->backward(x.row(b), dzb, n, partial, first, dx ? dx->row(b) : nullptr, scratch_[c]);
+          else
+            im2col_backward(x, b, n, c, partial, first, dx);
           first = false;
         });
-        if (first) std::fill(partial, partial + patch_ * filters, 0.0f);  // a chunk without samples
+        if (first) std::fill(partial, partial + partial_size, 0.0f);  // a chunk without samples
       }
     });
-    const std::size_t size = patch_ * filters;
-    std::copy(partials_.begin(), partials_.begin() + static_cast<std::ptrdiff_t>(size), kernel_grad_);
+    float* sum = partials_.data();  // the chunks' partial sums, added in order into the first
     for (std::size_t c = 1; c < chunks_; ++c) {
-      const float* partial = partials_.data() + c * size;
-      for (std::size_t i = 0; i < size; ++i) kernel_grad_[i] += partial[i];
+      const float* partial = partials_.data() + c * partial_size;
+      for (std::size_t i = 0; i < partial_size; ++i) sum[i] += partial[i];
     }
+    const std::size_t size = patch_ * filters;
+    if (winograd_) winograd_->kernel_gradient(sum, kernel_grad_);
+    else std::copy(sum, sum + size, kernel_grad_);
     if (o_.kernel_regularizer.active()) o_.kernel_regularizer.add_gradient(kernel_, kernel_grad_, size);
     if (bias_grad_) {
       std::copy(bias_partials_.begin(), bias_partials_.begin() + static_cast<std::ptrdiff_t>(filters), bias_grad_);
@@ -184,6 +192,33 @@ class Conv2D : public Layer {
   }
 
  private:
+  // Samples [b, b + n) of chunk c by im2col: their dz's part of dK into
+  // partial (written when first, else added), and dx's rows.
+  void im2col_backward(const Matrix& x, std::size_t b, std::size_t n, std::size_t c, float* partial, bool first,
+                       Matrix* dx) {
+    const std::size_t rows = n * w_.positions(), filters = o_.filters;
+    const float* dzb = dz_.row(b);
+    if (dx) {
+      // dP = dz K^T, with the kernel before any update; added back into dx.
+      std::vector<float>& d_patches = chunk_patch_grads_[c];
+      d_patches.resize(rows * patch_);
+      blas::gemm(blas::Trans::no, blas::Trans::yes, static_cast<int>(rows), static_cast<int>(patch_),
+                 static_cast<int>(filters), 1.0f, dzb, static_cast<int>(filters), kernel_, static_cast<int>(filters),
+                 0.0f, d_patches.data(), static_cast<int>(patch_));
+      std::fill(dx->row(b), dx->row(b) + n * w_.in_size(), 0.0f);
+      scatter_patches(d_patches.data(), b, n, *dx);
+    }
+    const float* patches = gather_patches(x, b, n, chunk_patches_[c]);
+    blas::gemm(blas::Trans::yes, blas::Trans::no, static_cast<int>(patch_), static_cast<int>(filters),
+               static_cast<int>(rows), 1.0f, patches, static_cast<int>(patch_), dzb, static_cast<int>(filters),
+               first ? 0.0f : 1.0f, partial, static_cast<int>(filters));
+  }
+
+  // One chunk's partial sum of the kernel's gradient: in the Winograd domain when that computes the layer.
+  std::size_t kernel_partial_size() const {
+    return winograd_ ? winograd_->transformed_size() : patch_ * o_.filters;
+  }
+
   // Chunk c's samples, by groups: fn(first sample, samples).
   template <class Fn>
   void for_groups(std::size_t c, std::size_t batch, Fn&& fn) const {
@@ -195,7 +230,8 @@ class Conv2D : public Layer {
     chunks_ = std::min(batch, chunks_per_batch);
     chunk_patches_.resize(chunks_);
     chunk_patch_grads_.resize(chunks_);
-    partials_.resize(chunks_ * patch_ * o_.filters);
+    partials_.resize(chunks_ * kernel_partial_size());
+    scratch_.resize(winograd_ ? chunks_ : 0);
     bias_partials_.resize(chunks_ * o_.filters);
   }
 
@@ -272,6 +308,8 @@ class Conv2D : public Layer {
   std::size_t chunks_ = 0;
   std::vector<std::vector<float>> chunk_patches_, chunk_patch_grads_;
   std::vector<float> partials_;       // one dK per chunk
+  std::optional<Winograd3x3> winograd_;  // for 3x3 windows with stride 1: 4x fewer products than im2col
+  std::vector<Winograd3x3::Scratch> scratch_;  // one per chunk
   std::vector<float> bias_partials_;  // one db per chunk
 };
 

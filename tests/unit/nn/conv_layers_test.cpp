@@ -18,6 +18,8 @@
 #include "core/error.h"
 #include "core/matrix.h"
 #include "nn/layers/layer_factory.h"
+#include "nn/layers/window2d.h"
+#include "nn/layers/winograd3x3.h"
 #include "support/gradcheck.h"
 #include "support/random_matrices.h"
 
@@ -217,6 +219,85 @@ TEST_CASE("Conv2D's gradients: input, kernel and bias, with valid and same paddi
     INFO(spec);
     auto built = build(Json::parse(spec), {5, 7, 2});
     check_gradients(*built, mlp::test::random_matrix(3, 5 * 7 * 2, 4));
+  }
+}
+
+// 3x3 windows with stride 1 over 8 or more channels go by Winograd's F(4x4, 3x3)
+// (nn/layers/winograd3x3): its forward and both gradients against the
+// definition's sums, in double, for outputs that are and are not multiples of
+// its 4x4 tiles, both paddings, channel counts that do and do not fill its
+// 8-wide groups, and enough tiles per sample to need several blocks of GEMMs.
+TEST_CASE("Conv2D by Winograd: forward, dK, db and dx equal the definition's sums") {
+  struct Case {
+    std::size_t batch, h, w, cin, filters;
+    bool same;
+  };
+  for (const Case& c : {Case{3, 9, 7, 8, 3, false}, Case{3, 10, 11, 12, 6, true}, Case{2, 3, 3, 8, 2, false},
+                       Case{2, 6, 6, 16, 9, false}, Case{9, 40, 38, 8, 3, true}, Case{2, 4, 13, 20, 5, true}}) {
+    Json spec{{"type", "Conv2D"}, {"filters", c.filters}, {"kernel_size", 3}, {"padding", c.same ? "same" : "valid"},
+              {"bias_initializer", "random_uniform"}};
+    INFO(spec.dump() << " on " << c.batch << " x " << c.h << "x" << c.w << "x" << c.cin);
+    mlp::Window2D window;
+    window.in_h = c.h, window.in_w = c.w, window.channels = c.cin, window.kernel_h = window.kernel_w = 3,
+    window.same = c.same;
+    REQUIRE(window.lay_out());
+    REQUIRE(mlp::Winograd3x3::suits(window));
+    auto built = build(spec, {c.h, c.w, c.cin});
+    const std::size_t kernel_size = 9 * c.cin * c.filters, oh = window.out_h, ow = window.out_w;
+    const std::vector<float> kernel(built->params.begin(), built->params.begin() + static_cast<std::ptrdiff_t>(kernel_size));
+    const std::vector<float> bias(built->params.begin() + static_cast<std::ptrdiff_t>(kernel_size), built->params.end());
+    const Matrix x = mlp::test::random_matrix(c.batch, c.h * c.w * c.cin, 11);
+    const auto expected = direct_convolution(x, kernel, bias, c.h, c.w, c.cin, 3, 3, c.filters, 1, 1, c.same);
+    Matrix y;
+    built->layer->forward(x, y, {.training = true});
+    REQUIRE(y.size() == expected.size());
+    for (std::size_t i = 0; i < y.size(); ++i) CHECK(y.data()[i] == Approx(expected[i]).margin(1e-5));
+
+    // The gradients of L = sum(dy * y) (the activation is linear, so dz = dy).
+    const Matrix dy = mlp::test::random_matrix(c.batch, oh * ow * c.filters, 12);
+    Matrix dx;
+    built->layer->backward(x, y, dy, &dx);
+    // dK's tolerance scales with the norm of its terms: in the transformed
+    // domain F(4x4, 3x3) rounds each term with an error up to ~1e-4 of it
+    // (the transforms' entries reach 8 and 1/24; measured 1e-4 with two terms),
+    // and independent errors add as a norm. 5e-4 of the norm stays below a tenth
+    // of one typical term (|g x| ~ 1/4) even in the largest sums here (13,680 terms).
+    std::vector<double> dk(kernel_size, 0.0), dk_norm(kernel_size, 0.0), db(c.filters, 0.0),
+        dx_expected(x.size(), 0.0);
+    const long pad_top = static_cast<long>(window.pad_top), pad_left = static_cast<long>(window.pad_left);
+    for (std::size_t b = 0; b < c.batch; ++b)
+      for (std::size_t i = 0; i < oh; ++i)
+        for (std::size_t j = 0; j < ow; ++j)
+          for (std::size_t f = 0; f < c.filters; ++f) {
+            const double g = dy(b, (i * ow + j) * c.filters + f);
+            db[f] += g;
+            for (std::size_t a = 0; a < 3; ++a)
+              for (std::size_t d = 0; d < 3; ++d) {
+                const long r = static_cast<long>(i + a) - pad_top, s = static_cast<long>(j + d) - pad_left;
+                if (r < 0 || s < 0 || r >= static_cast<long>(c.h) || s >= static_cast<long>(c.w)) continue;
+                const std::size_t at = (static_cast<std::size_t>(r) * c.w + static_cast<std::size_t>(s)) * c.cin;
+                for (std::size_t ch = 0; ch < c.cin; ++ch) {
+                  const std::size_t k = ((a * 3 + d) * c.cin + ch) * c.filters + f;
+                  dk[k] += g * x(b, at + ch);
+                  dk_norm[k] += g * x(b, at + ch) * g * x(b, at + ch);
+                  dx_expected[b * x.cols() + at + ch] += g * kernel[k];
+                }
+              }
+          }
+    for (std::size_t k = 0; k < kernel_size; ++k) CHECK(built->grads[k] == Approx(dk[k]).margin(5e-4 * std::sqrt(dk_norm[k])));
+    for (std::size_t f = 0; f < c.filters; ++f) CHECK(built->grads[kernel_size + f] == Approx(db[f]).margin(1e-4));
+    for (std::size_t i = 0; i < dx.size(); ++i) CHECK(dx.data()[i] == Approx(dx_expected[i]).margin(1e-5));
+  }
+}
+
+TEST_CASE("Conv2D by Winograd: gradients against central differences, through an activation and regularizers") {
+  for (const char* spec : {R"({"type": "Conv2D", "filters": 3, "kernel_size": 3, "activation": "tanh"})",
+                           R"({"type": "Conv2D", "filters": 2, "kernel_size": [3, 3], "padding": "same",
+                               "activation": "sigmoid", "bias_initializer": "random_uniform",
+                               "kernel_regularizer": {"l2": 0.01}, "bias_regularizer": {"l1": 0.01}})"}) {
+    INFO(spec);
+    auto built = build(Json::parse(spec), {5, 7, 8});
+    check_gradients(*built, mlp::test::random_matrix(3, 5 * 7 * 8, 4));
   }
 }
 
