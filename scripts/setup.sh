@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mlp builds and tests with, when any is missing
-# (clang and its runtime: the sanitizer and fuzzing build; lld: the linker, for speed).
+# (clang and its runtime: the sanitizer and fuzzing build; lld: the linker, for
+# speed; python3-onnx: the ONNX checker the export tests run), and the npm
+# packages the export tests run models with (ONNX Runtime) into the git-ignored
+# tests/interop/node_modules.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev python3-numpy
-          clang libclang-rt-14-dev lld)
+          clang libclang-rt-14-dev lld python3-onnx)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -16,4 +19,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
   $sudo_cmd apt-get update -qq >/dev/null 2>&1 || true
   DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# The npm packages (590 MB, mostly native builds) are installed once per
+# package-lock.json into a cache outside the clone, as ccache keeps objects, and
+# linked as tests/interop/node_modules (git-ignored): a fresh clone reuses them.
+# onnxruntime-node's install script fetches optional GPU builds from a host
+# outside npm; the CPU runtime the tests use is in the package itself.
+interop="$(cd "$(dirname "$0")/.." && pwd)/tests/interop"
+lock_hash=$(sha256sum "$interop/package-lock.json" | cut -c1-16)
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/mlp/interop-npm-$lock_hash"
+if [ ! -f "$cache/.installed" ]; then
+  echo "setup: installing the npm packages of tests/interop into $cache" >&2
+  rm -rf "$cache" && mkdir -p "$cache"
+  cp "$interop/package.json" "$interop/package-lock.json" "$cache/"
+  (cd "$cache" && ONNXRUNTIME_NODE_INSTALL=skip npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  touch "$cache/.installed"
+fi
+if [ "$(readlink "$interop/node_modules" 2>/dev/null)" != "$cache/node_modules" ]; then
+  rm -rf "$interop/node_modules"
+  ln -s "$cache/node_modules" "$interop/node_modules"
 fi

@@ -58,7 +58,11 @@ Flags::Flag Flags::texts(const std::string& names, std::vector<std::string>& int
 }
 Flags::Flag Flags::choice(const std::string& names, std::string& into, const std::vector<std::string>& choices,
                           const std::string& help) {
-  return Flag(app_->add_option(names, into, help)->check(CLI::IsMember(choices))->default_val(into));
+  CLI::Option* option = app_->add_option(names, into, help)->check(CLI::IsMember(choices));
+  // CLI11 checks a default against the choices when it is set: an empty one
+  // (a flag with no default) would throw here, before any error handling.
+  if (!into.empty()) option->default_val(into);
+  return Flag(option);
 }
 namespace {
 
