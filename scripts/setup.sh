@@ -6,7 +6,7 @@
 # tests/interop/node_modules.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev python3-numpy
-          clang libclang-rt-14-dev lld python3-onnx)
+          clang libclang-rt-14-dev lld pkg-config libhdf5-dev python3-onnx python3-h5py)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
