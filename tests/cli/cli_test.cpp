@@ -841,3 +841,50 @@ TEST_CASE("a CNN with BatchNormalization: trains, resumes byte for byte, and mlp
   }
   CHECK(static_cast<double>(hits) / n == Approx(accuracy).margin(1e-9));
 }
+
+TEST_CASE("mlp-export: the three formats' files, and every refusal exit 2 with the file named, nothing overwritten") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config(dir);
+  REQUIRE(run(train + " --config " + config + " --epochs 1 -o " + dir.path("m.mlp"), dir).code == 0);
+  const std::string exporter = mlp::test::export_exe + " --model " + dir.path("m.mlp");
+
+  REQUIRE(run(exporter + " --format onnx -o " + dir.path("m.onnx"), dir).code == 0);
+  const std::string onnx = mlp::test::read_bytes(dir.path("m.onnx"));
+  CHECK(onnx.substr(0, 2) == std::string("\x08\x07", 2));  // ModelProto field 1 (ir_version) = 7
+  CHECK_THAT(onnx, Catch::Contains("input_scaled") && Catch::Contains("Gemm") && Catch::Contains("Softmax"));
+  REQUIRE(run(exporter + " --format keras -o " + dir.path("m.h5"), dir).code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("m.h5")).substr(0, 8) == "\x89HDF\r\n\x1a\n");  // the HDF5 signature
+  REQUIRE(run(exporter + " --format tfjs -o " + dir.path("web"), dir).code == 0);
+  const auto model_json = nlohmann::json::parse(mlp::test::read_bytes(dir.path("web/model.json")));
+  CHECK(model_json["format"] == "layers-model");
+  CHECK(model_json["weightsManifest"][0]["paths"] == nlohmann::json{"group1-shard1of1.bin"});
+  std::size_t floats = 0;
+  for (const auto& w : model_json["weightsManifest"][0]["weights"]) {
+    std::size_t n = 1;
+    for (const auto& d : w["shape"]) n *= d.get<std::size_t>();
+    floats += n;
+  }
+  CHECK(mlp::test::read_bytes(dir.path("web/group1-shard1of1.bin")).size() == 4 * floats);
+  // Again into the same folder: its files replaced, nothing else touched.
+  mlp::test::write_bytes(dir.path("web/notes.txt"), "mine");
+  REQUIRE(run(exporter + " --format tfjs -o " + dir.path("web"), dir).code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("web/notes.txt")) == "mine");
+
+  // Refusals: exit 2, the file named, nothing written or destroyed.
+  const auto refused = [&](const std::string& args, const std::string& says) {
+    const Result r = run(mlp::test::export_exe + " " + args, dir);
+    INFO(args << "\n" << r.err);
+    CHECK(r.code == 2);
+    CHECK_THAT(r.err, Catch::Contains(says));
+  };
+  refused("--model " + dir.path("m.mlp") + " --format caffe -o " + dir.path("x"), "--format");
+  refused("--model " + dir.path("missing.mlp") + " --format onnx -o " + dir.path("x.onnx"), dir.path("missing.mlp"));
+  refused("--model " + dir.path("m.mlp") + " --format onnx -o " + dir.path("m.mlp"), "m.mlp");
+  refused("--model " + dir.path("m.mlp") + " --format keras -o " + dir.path("web"), dir.path("web"));
+  refused("--model " + dir.path("m.mlp") + " --format tfjs -o " + dir.path("m.onnx"), "is not a folder");
+  refused("--model " + dir.path("m.mlp") + " --format tfjs -o " + dir.path("no/such/folder"), "does not exist");
+  refused("--model " + config + " --format onnx -o " + dir.path("y.onnx"), config);  // not a model file
+  CHECK(mlp::test::read_bytes(dir.path("m.onnx")) == onnx);
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.onnx")));
+  CHECK_FALSE(std::filesystem::exists(dir.path("y.onnx")));
+}
