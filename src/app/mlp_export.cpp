@@ -8,9 +8,9 @@
 #include "core/atomic_file.h"
 #include "core/error.h"
 #include "core/output_file.h"
-#include "export/keras_h5.h"
-#include "export/onnx_export.h"
-#include "export/tfjs_export.h"
+#include "interop/keras_h5.h"
+#include "interop/onnx_export.h"
+#include "interop/tfjs_export.h"
 #include "io/saved_model.h"
 
 namespace {

@@ -1,11 +1,11 @@
 #include "config/config.h"
 
-
 #include <algorithm>
 #include <filesystem>
 
 #include <fmt/format.h>
 
+#include "config/keras_document.h"
 #include "core/error.h"
 #include "core/input_file.h"
 
@@ -392,7 +392,12 @@ Config parse_config(const Json& root, const std::string& base_dir) {
 Config load_config(const std::string& path, const std::vector<std::string>& overrides) {
   Json root = read_json_file(path);
   try {
+    const bool keras = is_keras_document(root);
+    if (keras) root = from_keras_document(root);
     for (const auto& assignment : overrides) apply_override(root, assignment);
+    if (keras && !root.contains("compile"))
+      throw ConfigError("compile", "a Keras model document needs mlp's \"compile\" key next to \"class_name\" and "
+                                   "\"config\", or --set compile.loss=... --set compile.optimizer=...");
     const std::filesystem::path file(path);
     Config config = parse_config(root, file.parent_path().string());
     if (config.name.empty()) {

@@ -1,4 +1,4 @@
-#include "export/keras_config.h"
+#include "interop/keras_config.h"
 
 #include <fmt/format.h>
 

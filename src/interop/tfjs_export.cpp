@@ -1,4 +1,4 @@
-#include "export/tfjs_export.h"
+#include "interop/tfjs_export.h"
 
 #include <bit>
 #include <cstring>
@@ -7,7 +7,7 @@
 
 #include "core/error.h"
 #include "core/version.h"
-#include "export/keras_config.h"
+#include "interop/keras_config.h"
 
 namespace mlp {
 

@@ -1,4 +1,4 @@
-#include "export/protobuf_writer.h"
+#include "interop/protobuf_writer.h"
 
 #include <bit>
 #include <cstring>

@@ -1,4 +1,4 @@
-#include "export/onnx_graph.h"
+#include "interop/onnx_graph.h"
 
 #include <cstring>
 
@@ -25,7 +25,7 @@ protobuf::Writer tensor(const std::string& name, const std::vector<std::int64_t>
                         const void* data, std::size_t bytes) {
   protobuf::Writer t;
   t.packed_varints(field::tensor_dims, dims);
-  t.varint(field::tensor_data_type, data_type);
+  t.signed_varint(field::tensor_data_type, data_type);
   t.bytes(field::tensor_name, name);
   // raw_data is little-endian, as this machine's floats are (protobuf_writer checks).
   t.bytes(field::tensor_raw_data, std::string_view(static_cast<const char*>(data), bytes));

@@ -1,4 +1,4 @@
-#include "export/keras_h5.h"
+#include "interop/keras_h5.h"
 
 #include <algorithm>
 #include <cstring>
@@ -9,7 +9,7 @@
 #include <hdf5.h>
 
 #include "core/error.h"
-#include "export/keras_config.h"
+#include "interop/keras_config.h"
 
 namespace mlp {
 namespace {

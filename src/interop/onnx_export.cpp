@@ -1,4 +1,4 @@
-#include "export/onnx_export.h"
+#include "interop/onnx_export.h"
 
 #include <cmath>
 #include <functional>
@@ -11,7 +11,7 @@
 
 #include "core/error.h"
 #include "core/version.h"
-#include "export/onnx_graph.h"
+#include "interop/onnx_graph.h"
 #include "nn/layers/window2d.h"
 
 namespace mlp {

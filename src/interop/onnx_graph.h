@@ -9,7 +9,7 @@
 #include <variant>
 #include <vector>
 
-#include "export/protobuf_writer.h"
+#include "interop/protobuf_writer.h"
 
 namespace mlp::onnx {
 

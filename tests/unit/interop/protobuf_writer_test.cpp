@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "export/protobuf_writer.h"
+#include "interop/protobuf_writer.h"
 
 namespace {
 
