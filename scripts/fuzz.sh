@@ -14,7 +14,7 @@ CXX=clang++ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DMLP_SANITIZE
 if [ "$seconds" = --build-only ]; then
   exec cmake --build "$build" -j"$(nproc)"
 fi
-cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz override_fuzz number_fuzz >/dev/null
+cmake --build "$build" -j"$(nproc)" --target idx_fuzz config_fuzz model_fuzz override_fuzz number_fuzz keras_fuzz >/dev/null
 # One target per core at a time, each for the full time; logs are read after.
 fuzz_one() {
   local target=$1 work
@@ -32,7 +32,7 @@ fuzz_one() {
 }
 status=0
 running=0
-for target in idx config model override number; do
+for target in idx config model override number keras; do
   if [ "$running" -ge "$(nproc)" ]; then
     wait -n || status=1
     running=$((running - 1))

@@ -60,6 +60,10 @@ for model in mlp_activations dropout_batchnorm cnn cnn_global; do
   "$bin/mlp-export" --model "$work/$model.mlp" --format keras -o "$work/$model.h5"
   /usr/bin/python3 "$here/keras_h5_predict.py" "$work/$model.h5" "$work/images-1000" 1000 >"$work/$model.keras.csv"
   /usr/bin/python3 "$here/compare_outputs.py" "$work/$model.csv" "$work/$model.keras.csv" 1e-5 "$model: Keras layout (h5py + numpy)"
+  # And back: mlp-import of the exported file predicts exactly as the model did.
+  "$bin/mlp-import" --keras "$work/$model.h5" -o "$work/$model.back.mlp" 2>/dev/null
+  "$bin/mlp-predict" --model "$work/$model.back.mlp" --images "$work/images-1000" --top-k 10 >"$work/$model.back.csv"
+  cmp "$work/$model.csv" "$work/$model.back.csv"
 
   # What TensorFlow.js's layers cannot load (ELU with an alpha other than 1, a
   # Softmax layer along another axis than the last) is refused with exit 2 and

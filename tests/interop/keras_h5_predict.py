@@ -3,7 +3,7 @@
 load_weights_from_hdf5_group), with h5py and numpy instead of Keras (which this
 machine does not have), and runs the model's forward pass in numpy (float64) by
 Keras's layer definitions on the first COUNT images of an IDX file, scaled as the
-file's mlp_input_range says. Prints one CSV row of outputs per image.
+file's mlp_input_range says ([0, 1] without it). Prints one CSV row of outputs per image.
 Any departure from the layout Keras reads (a missing attribute, a layer count or
 weight count that differs, a weight of the wrong shape or dtype) is an error,
 with Keras's own message where it has one.
@@ -183,14 +183,16 @@ def main():
     # load_model: "if model_config is None: raise ValueError('No model found in config file.')"
     if 'model_config' not in f.attrs:
         fail('No model found in config file.')
-    for name in ('keras_version', 'backend', 'training_config'):
-        if name not in f.attrs:
-            fail('the file has no %s attribute' % name)
     config = json.loads(text(f.attrs['model_config']))
-    json.loads(text(f.attrs['training_config']))
+    # training_config is optional: without it Keras warns and leaves the model uncompiled.
+    if 'training_config' in f.attrs:
+        json.loads(text(f.attrs['training_config']))
     if config['class_name'] != 'Sequential':
         fail('model class %r' % config['class_name'])
-    layers = config['config']['layers']
+    # tf.keras lists an InputLayer first: the input shape, no computation.
+    layers = [l for l in config['config']['layers'] if l['class_name'] != 'InputLayer']
+    if layers and 'batch_input_shape' not in layers[0]['config']:
+        layers[0]['config']['batch_input_shape'] = config['config']['layers'][0]['config']['batch_input_shape']
     first = layers[0]['config']
     if 'batch_input_shape' not in first:
         fail('the first layer has no batch_input_shape')
@@ -240,7 +242,8 @@ def main():
                 fail('%s: shape %s, the layer needs %s' % (w, v.shape, s))
         loaded[layer_name] = values
 
-    low, high = (float(v) for v in f.attrs['mlp_input_range'])
+    # mlp's exports record the input scaling; a Keras model from elsewhere takes pixels / 255.
+    low, high = (float(v) for v in f.attrs['mlp_input_range']) if 'mlp_input_range' in f.attrs else (0.0, 1.0)
     raw = np.fromfile(images, dtype=np.uint8, offset=16, count=count * int(np.prod(input_shape)))
     x = raw.reshape((count,) + input_shape).astype(np.float32)
     x = (x / np.float32(255.0 / (high - low)) + np.float32(low)).astype(np.float64)
