@@ -17,17 +17,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 export NODE_PATH="$here/node_modules"
 
-# The first 2,000 training images (and labels) as IDX files.
-/usr/bin/python3 - "$root/data/mnist" "$work" <<'PY'
-import struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-for name, header, size in (('train-images-idx3-ubyte', 16, 784), ('train-labels-idx1-ubyte', 8, 1)):
-    raw = open('%s/%s' % (src, name), 'rb').read()
-    open('%s/%s' % (dst, name), 'wb').write(raw[:4] + struct.pack('>I', 2000) + raw[8:header] + raw[header:header + 2000 * size])
-PY
-# The first 1,000 test images.
-head -c $((16 + 1000 * 784)) "$root/data/mnist/t10k-images-idx3-ubyte" >"$work/images-1000"
-printf '\x00\x00\x03\xe8' | dd of="$work/images-1000" bs=1 seek=4 conv=notrunc status=none
+# The first 2,000 training and 1,000 test images.
+/usr/bin/python3 "$here/mnist_subset.py" "$root/data/mnist" "$work" 2000 1000
+cp "$work/t10k-images-idx3-ubyte" "$work/images-1000"
 
 train() {  # train MODEL [--set ...]: one epoch on the 2,000 images, into $work/MODEL.mlp
   local model=$1

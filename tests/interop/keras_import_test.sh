@@ -21,14 +21,7 @@ trap 'rm -rf "$work"' EXIT
 /usr/bin/python3 "$here/make_keras_fixture.py" "$work"
 # 2,000 training and 1,000 test images, MNIST-named, for --data-dir.
 mkdir "$work/mnist"
-/usr/bin/python3 - "$root/data/mnist" "$work/mnist" <<'PY'
-import struct, sys
-src, dst = sys.argv[1], sys.argv[2]
-for name, header, size, n in (('train-images-idx3-ubyte', 16, 784, 2000), ('train-labels-idx1-ubyte', 8, 1, 2000),
-                              ('t10k-images-idx3-ubyte', 16, 784, 1000), ('t10k-labels-idx1-ubyte', 8, 1, 1000)):
-    raw = open('%s/%s' % (src, name), 'rb').read()
-    open('%s/%s' % (dst, name), 'wb').write(raw[:4] + struct.pack('>I', n) + raw[8:header] + raw[header:header + n * size])
-PY
+/usr/bin/python3 "$here/mnist_subset.py" "$root/data/mnist" "$work/mnist" 2000 1000
 images="$work/mnist/t10k-images-idx3-ubyte"
 
 for model in keras224_cnn tf_keras_mlp; do

@@ -38,10 +38,22 @@ static_assert(transposes(kBT, kB) && transposes(kAT, kA) && transposes(kG, kGT))
 
 constexpr std::size_t kLanes = 8;  // channels transformed together: one AVX register
 
+// out = sum over k of m[i][k] v[k], for kLanes lanes. m is a constant, so with
+// the loops unrolled the compiler drops its zeros.
+template <std::size_t R, std::size_t S, const float (&m)[R][S]>
+inline void combine(std::size_t i, const float (&v)[S][kLanes], float* out) {
+  float acc[kLanes] = {};
+#pragma GCC unroll 8
+  for (std::size_t k = 0; k < S; ++k)
+    if (m[i][k] != 0.0f)
+      for (std::size_t q = 0; q < kLanes; ++q) acc[q] += m[i][k] * v[k][q];
+  for (std::size_t q = 0; q < kLanes; ++q) out[q] = acc[q];
+}
+
 // The 2-D transform of one group of kLanes channels: out(i, j) = sum over k, l
 // of m[i][k] in(k, l) m[j][l], R x R elements from S x S (element (k, l) at
-// in + k in_row + l in_col). m is a constant, so with the loops unrolled the
-// compiler drops its zeros and keeps the tile in registers.
+// in + k in_row + l in_col): m applied down each column, then along each row,
+// the tile in registers between.
 template <std::size_t R, std::size_t S, const float (&m)[R][S]>
 inline void transform_lanes(const float* in, std::size_t in_row, std::size_t in_col, float* out,
                             std::size_t out_row, std::size_t out_col) {
@@ -49,30 +61,15 @@ inline void transform_lanes(const float* in, std::size_t in_row, std::size_t in_
 #pragma GCC unroll 8
   for (std::size_t l = 0; l < S; ++l) {
     float column[S][kLanes];
-#pragma GCC unroll 8
     for (std::size_t k = 0; k < S; ++k)
       for (std::size_t q = 0; q < kLanes; ++q) column[k][q] = in[k * in_row + l * in_col + q];
 #pragma GCC unroll 8
-    for (std::size_t i = 0; i < R; ++i) {
-      float acc[kLanes] = {};
-#pragma GCC unroll 8
-      for (std::size_t k = 0; k < S; ++k)
-        if (m[i][k] != 0.0f)
-          for (std::size_t q = 0; q < kLanes; ++q) acc[q] += m[i][k] * column[k][q];
-      for (std::size_t q = 0; q < kLanes; ++q) t[i][l][q] = acc[q];
-    }
+    for (std::size_t i = 0; i < R; ++i) combine<R, S, m>(i, column, t[i][l]);
   }
 #pragma GCC unroll 8
   for (std::size_t i = 0; i < R; ++i)
 #pragma GCC unroll 8
-    for (std::size_t j = 0; j < R; ++j) {
-      float acc[kLanes] = {};
-#pragma GCC unroll 8
-      for (std::size_t l = 0; l < S; ++l)
-        if (m[j][l] != 0.0f)
-          for (std::size_t q = 0; q < kLanes; ++q) acc[q] += m[j][l] * t[i][l][q];
-      for (std::size_t q = 0; q < kLanes; ++q) out[i * out_row + j * out_col + q] = acc[q];
-    }
+    for (std::size_t j = 0; j < R; ++j) combine<R, S, m>(j, t[i], out + i * out_row + j * out_col);
 }
 
 // The same over runs of n channels per element; a last group narrower than
