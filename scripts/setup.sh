@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian packages mlp builds and tests with, when any is missing
 # (clang and its runtime: the sanitizer and fuzzing build; lld: the linker, for
-# speed; python3-onnx: the ONNX checker the export tests run), and the npm
+# speed; python3-onnx, python3-h5py: the export tests' checkers; libxml2-utils:
+# xmllint for the JUnit report), and the npm
 # packages the export tests run models with (ONNX Runtime) into the git-ignored
 # tests/interop/node_modules.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev python3-numpy
-          clang libclang-rt-14-dev lld pkg-config libhdf5-dev python3-onnx python3-h5py)
+          clang libclang-rt-14-dev lld pkg-config libhdf5-dev python3-onnx python3-h5py libxml2-utils)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -923,3 +923,77 @@ TEST_CASE("mlp-import: an exported Keras file comes back with the same predictio
   CHECK(same.code == 2);
   CHECK(mlp::test::read_bytes(dir.path("m.h5")) == h5);
 }
+
+TEST_CASE("mlp-eval gates: --baseline/--max-drop, --min-class-recall, --junit and the JSON list, pass and fail") {
+  mlp::test::TempDir dir;
+  const std::string good = trained_tiny_model(dir);
+  // A model that learned nothing (learning rate 0): near chance on the 4 bands.
+  const std::string config = write_tiny_config(dir);
+  REQUIRE(run(train + " --config " + config + " --set compile.optimizer.learning_rate=0 --epochs 1 -o " +
+                  dir.path("untrained.mlp"),
+              dir)
+              .code == 0);
+  const std::string untrained = dir.path("untrained.mlp");
+  const std::string files = " --images " + dir.path("t10k-images-idx3-ubyte") + " --labels " + dir.path("t10k-labels-idx1-ubyte");
+  const auto accuracy_of = [&](const std::string& model) {
+    const Result r = run(eval + " --model " + model + files + " --json", dir);
+    REQUIRE(r.code == 0);
+    return nlohmann::json::parse(r.out)["accuracy"].get<double>();
+  };
+  const double good_acc = accuracy_of(good), untrained_acc = accuracy_of(untrained);
+  REQUIRE(good_acc - untrained_acc > 0.3);
+
+  // The better model against the worse as baseline passes; the worse against the better fails, giving both numbers.
+  CHECK(run(eval + " --model " + good + files + " --baseline " + untrained, dir).code == 0);
+  const Result dropped = run(eval + " --model " + untrained + files + " --baseline " + good + " --max-drop 0.1 --json", dir);
+  CHECK(dropped.code == 1);
+  CHECK_THAT(dropped.err, Catch::Contains("mlp-eval: gate max-drop failed: accuracy " + fmt::format("{:.4f}", untrained_acc)) &&
+                              Catch::Contains(fmt::format("{:.4f}", good_acc)) && Catch::Contains("more than --max-drop 0.1"));
+  const auto listed = nlohmann::json::parse(dropped.out);
+  REQUIRE(listed["gates"].size() == 1);
+  CHECK(listed["gates"][0]["name"] == "max-drop");
+  CHECK(listed["gates"][0]["passed"] == false);
+  CHECK(listed["baseline_accuracy"].get<double>() == Approx(good_acc));
+  // Within the allowed drop: passes.
+  CHECK(run(eval + " --model " + untrained + files + " --baseline " + good + " --max-drop " +
+                std::to_string(good_acc - untrained_acc + 0.01),
+            dir)
+            .code == 0);
+
+  // Per-class recall: every class of the good model clears 0.5; the untrained one fails some, each named.
+  CHECK(run(eval + " --model " + good + files + " --min-class-recall 0.5", dir).code == 0);
+  const Result recall = run(eval + " --model " + untrained + files + " --min-class-recall 0.9 --min-class-recall 2=0 --json "
+                                   "--junit " + dir.path("gates.xml") + " --min-accuracy 0.99",
+                            dir);
+  CHECK(recall.code == 1);
+  const auto gates = nlohmann::json::parse(recall.out)["gates"];
+  REQUIRE(gates.size() == 5);  // min-accuracy, then classes 0-3 (class 2's floor is its own 0)
+  CHECK(gates[0]["name"] == "min-accuracy");
+  CHECK(gates[3]["name"] == "min-class-recall 2");
+  CHECK(gates[3]["passed"] == true);
+  int failed = 0;
+  for (const auto& g : gates) failed += g["passed"] == false;
+  CHECK(failed >= 2);
+  CHECK(std::count(recall.err.begin(), recall.err.end(), '\n') == failed);  // each failing gate named, one line each
+  CHECK_THAT(recall.err, Catch::Contains("mlp-eval: gate min-class-recall "));
+
+  // JUnit XML: well-formed (xmllint), one test case per gate, a failure element per failed gate.
+  const std::string xml = mlp::test::read_bytes(dir.path("gates.xml"));
+  CHECK(run("xmllint --noout " + dir.path("gates.xml"), dir).code == 0);
+  CHECK_THAT(xml, Catch::Contains("<testsuite name=\"mlp-eval " + untrained + "\" tests=\"5\" failures=\"" +
+                                  std::to_string(failed) + "\""));
+  std::size_t cases = 0, failures = 0;
+  for (std::size_t at = xml.find("<testcase "); at != std::string::npos; at = xml.find("<testcase ", at + 1)) ++cases;
+  for (std::size_t at = xml.find("<failure "); at != std::string::npos; at = xml.find("<failure ", at + 1)) ++failures;
+  CHECK(cases == 5);
+  CHECK(failures == static_cast<std::size_t>(failed));
+
+  // Refusals: exit 2 naming the flag.
+  for (const char* bad : {"--min-class-recall 4=0.5", "--min-class-recall x", "--min-class-recall 1=", "--min-class-recall 1.5",
+                          "--max-drop 0.1", "--baseline " /* a file that is not there */ "nope.mlp"}) {
+    const Result r = run(eval + " --model " + good + files + " " + bad, dir);
+    INFO(bad << ": " << r.err);
+    CHECK(r.code == 2);
+  }
+  CHECK(run(eval + " --model " + good + files + " --junit " + good, dir).code == 2);  // the model as output
+}

@@ -1,0 +1,108 @@
+#include "report/gates.h"
+
+#include <map>
+
+#include <fmt/format.h>
+
+#include "core/error.h"
+#include "core/number_text.h"
+
+namespace mlp {
+namespace {
+
+std::string xml_escaped(const std::string& text) {
+  std::string out;
+  for (const char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+RecallFloor parse_recall_floor(const std::string& text, std::size_t classes) {
+  RecallFloor floor;
+  const auto equals = text.find('=');
+  try {
+    if (equals != std::string::npos) {
+      floor.klass = parse_number_text<std::size_t>(std::string_view(text).substr(0, equals), 0, classes - 1);
+      floor.floor = parse_number_text<double>(std::string_view(text).substr(equals + 1), 0.0, 1.0);
+    } else {
+      floor.floor = parse_number_text<double>(text, 0.0, 1.0);
+    }
+  } catch (const NumberTextError& e) {
+    throw Error(ExitCode::usage, "", "",
+                fmt::format("--min-class-recall {}: {} (expected X or CLASS=X, a class below {}, X in [0, 1])", text,
+                            e.what(), classes));
+  }
+  return floor;
+}
+
+Gate min_accuracy_gate(double accuracy, double minimum) {
+  Gate g{"min-accuracy", accuracy >= minimum, accuracy, minimum, ""};
+  g.message = fmt::format("accuracy {:.4f} {} --min-accuracy {}", accuracy, g.passed ? "meets" : "is below", minimum);
+  return g;
+}
+
+Gate max_drop_gate(double accuracy, double baseline_accuracy, double max_drop, const std::string& baseline) {
+  const double drop = baseline_accuracy - accuracy;
+  Gate g{"max-drop", drop <= max_drop, drop, max_drop, ""};
+  g.message = fmt::format("accuracy {:.4f} against the baseline {}'s {:.4f}: a drop of {:.4f}, {} --max-drop {}", accuracy,
+                          baseline, baseline_accuracy, drop, g.passed ? "within" : "more than", max_drop);
+  return g;
+}
+
+std::vector<Gate> class_recall_gates(const ConfusionMatrix& confusion, const std::vector<RecallFloor>& floors) {
+  std::map<std::size_t, double> per_class;
+  for (const auto& f : floors)
+    if (!f.klass)
+      for (std::size_t c = 0; c < confusion.classes(); ++c) per_class[c] = f.floor;
+  for (const auto& f : floors)
+    if (f.klass) per_class[*f.klass] = f.floor;
+  std::vector<Gate> gates;
+  for (const auto& [c, floor] : per_class) {
+    const auto scores = confusion.scores(c);
+    Gate g{fmt::format("min-class-recall {}", c), scores.recall >= floor, scores.recall, floor, ""};
+    g.message = fmt::format("class {}: recall {:.4f} ({} samples) {} {}", c, scores.recall, scores.support,
+                            g.passed ? "meets" : "is below", floor);
+    gates.push_back(std::move(g));
+  }
+  return gates;
+}
+
+nlohmann::json gates_json(const std::vector<Gate>& gates) {
+  nlohmann::json list = nlohmann::json::array();
+  for (const auto& g : gates)
+    list.push_back({{"name", g.name}, {"passed", g.passed}, {"value", g.value}, {"threshold", g.threshold},
+                    {"message", g.message}});
+  return list;
+}
+
+std::string junit_xml(const std::vector<Gate>& gates, const std::string& suite, double seconds) {
+  std::size_t failures = 0;
+  for (const auto& g : gates) failures += !g.passed;
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += fmt::format("<testsuites tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n", gates.size(), failures, seconds);
+  xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3f}\">\n",
+                     xml_escaped(suite), gates.size(), failures, seconds);
+  for (const auto& g : gates) {
+    xml += fmt::format("    <testcase classname=\"mlp-eval\" name=\"{}\" time=\"0\">\n", xml_escaped(g.name));
+    if (g.passed)
+      xml += fmt::format("      <system-out>{}</system-out>\n", xml_escaped(g.message));
+    else
+      xml += fmt::format("      <failure message=\"{}\" type=\"gate\">{}</failure>\n", xml_escaped(g.message),
+                         xml_escaped(g.message));
+    xml += "    </testcase>\n";
+  }
+  xml += "  </testsuite>\n</testsuites>\n";
+  return xml;
+}
+
+}  // namespace mlp
