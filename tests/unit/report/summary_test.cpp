@@ -1,5 +1,5 @@
-// The summary table of the tutorial model against the contract's text
-// (tests/golden/mnist-summary.txt is a copy of shared/expected/mnist-summary.txt).
+// The summary table of the tutorial model against Keras 2.2.4's own text for it
+// (tests/golden/mnist-summary.txt, byte for byte what model.summary() prints).
 #include <catch2/catch.hpp>
 
 #include <fstream>
