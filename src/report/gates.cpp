@@ -6,26 +6,9 @@
 
 #include "core/error.h"
 #include "core/number_text.h"
+#include "report/xml_text.h"
 
 namespace mlp {
-namespace {
-
-std::string xml_escaped(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
-}  // namespace
 
 RecallFloor parse_recall_floor(const std::string& text, std::size_t classes) {
   RecallFloor floor;
@@ -91,14 +74,14 @@ std::string junit_xml(const std::vector<Gate>& gates, const std::string& suite, 
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += fmt::format("<testsuites tests=\"{}\" failures=\"{}\" errors=\"0\" time=\"{:.3f}\">\n", gates.size(), failures, seconds);
   xml += fmt::format("  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"0\" skipped=\"0\" time=\"{:.3f}\">\n",
-                     xml_escaped(suite), gates.size(), failures, seconds);
+                     xml_text(suite), gates.size(), failures, seconds);
   for (const auto& g : gates) {
-    xml += fmt::format("    <testcase classname=\"mlp-eval\" name=\"{}\" time=\"0\">\n", xml_escaped(g.name));
+    xml += fmt::format("    <testcase classname=\"mlp-eval\" name=\"{}\" time=\"0\">\n", xml_text(g.name));
     if (g.passed)
-      xml += fmt::format("      <system-out>{}</system-out>\n", xml_escaped(g.message));
+      xml += fmt::format("      <system-out>{}</system-out>\n", xml_text(g.message));
     else
-      xml += fmt::format("      <failure message=\"{}\" type=\"gate\">{}</failure>\n", xml_escaped(g.message),
-                         xml_escaped(g.message));
+      xml += fmt::format("      <failure message=\"{}\" type=\"gate\">{}</failure>\n", xml_text(g.message),
+                         xml_text(g.message));
     xml += "    </testcase>\n";
   }
   xml += "  </testsuite>\n</testsuites>\n";

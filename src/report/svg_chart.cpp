@@ -16,21 +16,6 @@ std::string number(double v) { return fmt::format("{}", v); }  // the shortest t
 
 }  // namespace
 
-std::string xml_text(const std::string& text) {
-  std::string out;
-  for (const char c : text) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
-
 double ChartFrame::x(double epoch) const {
   return x_max == x_min ? (left + right) / 2 : left + (epoch - x_min) / (x_max - x_min) * (right - left);
 }

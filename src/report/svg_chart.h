@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "report/xml_text.h"
+
 namespace mlp {
 
 struct ChartSeries {
@@ -36,7 +38,5 @@ std::vector<double> nice_ticks(double& lo, double& hi, int count = 5);
 
 ChartFrame chart_frame(const std::vector<ChartSeries>& series, const ChartOptions& options);
 std::string line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& options);
-
-std::string xml_text(const std::string& text);  // &, <, >, ", ' escaped
 
 }  // namespace mlp
