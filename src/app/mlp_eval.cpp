@@ -52,8 +52,6 @@ int main(int argc, char** argv) {
     if (!junit_path.empty()) mlp::check_outputs({{"--junit", junit_path}}, inputs);
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;
-    // The default lowered for a model whose buffers take much room per sample (a CNN).
-    if (!batch_flag.given()) batch_size = mlp::inference_batch(*compiled.model, batch_size);
     if (images.empty()) {
       if (!compiled.config.data.test)
         throw mlp::DataError(model_path, "its config names no test set; give --images and --labels");
@@ -88,7 +86,8 @@ int main(int argc, char** argv) {
     // Loss, metrics and accuracy of one model on the data, counting into `counts` when given.
     const auto run = [&](mlp::Compiled& c, mlp::ConfusionMatrix* counts) {
       std::size_t correct = 0;
-      const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, 256);
+      // The default lowered for a model whose buffers take much room per sample (a CNN).
+      const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, batch_size);
       const auto values = mlp::evaluate(*c.model, *c.objective, {&data, c.preprocessing.table(), c.classes(), {}}, indices,
                                         batch, [&](std::span<const std::uint32_t> rows, const mlp::Matrix& outputs) {
                                           for (std::size_t r = 0; r < rows.size(); ++r) {

@@ -141,10 +141,9 @@ std::vector<KerasLayer> keras_layers(const Model& model) {
     KerasLayer k{with_base(type, layer->name(), own_keys(type, c), input), {}};
     for (const auto& spec : layer->param_specs()) {
       if (!spec.keras_weight) continue;
-      for (const auto& slice : model.param_slices())
-        if (slice.layer == layer->name() && slice.name == spec.name)
-          k.weights.push_back({layer->name() + "/" + spec.name + ":0", slice.shape,
-                               std::span<const float>(model.params().data() + slice.offset, slice.size)});
+      if (const ParamSlice* slice = model.find_slice(layer->name(), spec.name))
+        k.weights.push_back({layer->name() + "/" + spec.name + ":0", slice->shape,
+                             std::span<const float>(model.params().data() + slice->offset, slice->size)});
     }
     out.push_back(std::move(k));
     if (leaky)  // tf.nn.leaky_relu's slope, which mlp's leaky_relu activation uses

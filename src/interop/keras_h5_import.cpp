@@ -6,12 +6,11 @@
 #include <random>
 
 #include <fmt/format.h>
-#include <hdf5.h>
 #include <spdlog/spdlog.h>
 
 #include "config/keras_document.h"
 #include "core/error.h"
-#include "interop/keras_config.h"
+#include "interop/hdf5_id.h"
 
 namespace mlp {
 namespace {
@@ -28,30 +27,13 @@ class Reader {
     throw Error(ExitCode::usage, path_, where, what);
   }
 
-  // One HDF5 identifier, closed when it goes; a failed open is an error naming `where`.
-  class Id {
-   public:
-    Id(hid_t id, herr_t (*close)(hid_t)) : id_(id), close_(close) {}
-    Id(const Id&) = delete;
-    Id& operator=(const Id&) = delete;
-    ~Id() {
-      if (id_ >= 0) close_(id_);
-    }
-    operator hid_t() const { return id_; }
-    bool valid() const { return id_ >= 0; }
-
-   private:
-    hid_t id_;
-    herr_t (*close_)(hid_t);
-  };
-
   // The text of a string attribute (variable-length or fixed, scalar), or of each
   // entry of a string array; an empty numeric array (Keras's empty weight_names) is no names.
   std::vector<std::string> strings(hid_t object, const char* name, const std::string& where) const {
-    Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
+    Hdf5Id attribute(H5Aopen(object, name, H5P_DEFAULT), H5Aclose);
     if (!attribute.valid()) fail(where, fmt::format("has no attribute {}", name));
-    Id type(H5Aget_type(attribute), H5Tclose);
-    Id space(H5Aget_space(attribute), H5Sclose);
+    Hdf5Id type(H5Aget_type(attribute), H5Tclose);
+    Hdf5Id space(H5Aget_space(attribute), H5Sclose);
     if (!type.valid() || !space.valid()) fail(where, fmt::format("attribute {} cannot be read", name));
     const hssize_t count = H5Sget_simple_extent_npoints(space);
     if (count < 0 || static_cast<std::size_t>(count) > max_text) fail(where, fmt::format("attribute {} cannot be read", name));
@@ -62,7 +44,7 @@ class Reader {
     const auto n = static_cast<std::size_t>(count);
     std::vector<std::string> out;
     if (H5Tis_variable_str(type) > 0) {
-      Id memory(H5Tcopy(H5T_C_S1), H5Tclose);
+      Hdf5Id memory(H5Tcopy(H5T_C_S1), H5Tclose);
       H5Tset_size(memory, H5T_VARIABLE);
       std::vector<char*> values(n, nullptr);
       if (H5Aread(attribute, memory, values.data()) < 0) fail(where, fmt::format("attribute {} cannot be read", name));
@@ -134,7 +116,7 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
   Reader r(path);
   if (!std::filesystem::is_regular_file(path)) r.fail("", "is not a file");
   if (H5Fis_hdf5(path.c_str()) <= 0) r.fail("", "is not an HDF5 file");
-  Reader::Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  Hdf5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
   if (!file.valid()) r.fail("", "cannot be opened as an HDF5 file");
 
   // keras/engine/saving.py load_model: "No model found in config file." without model_config.
@@ -171,9 +153,9 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
                  path);
   }
   if (r.has_attribute(file, "mlp_input_range")) {  // a file mlp-export wrote: the scaling it was trained with
-    Reader::Id attribute(H5Aopen(file, "mlp_input_range", H5P_DEFAULT), H5Aclose);
+    Hdf5Id attribute(H5Aopen(file, "mlp_input_range", H5P_DEFAULT), H5Aclose);
     double range[2] = {0, 1};
-    Reader::Id space(H5Aget_space(attribute), H5Sclose);
+    Hdf5Id space(H5Aget_space(attribute), H5Sclose);
     if (!space.valid() || H5Sget_simple_extent_npoints(space) != 2 ||
         H5Aread(attribute, H5T_NATIVE_DOUBLE, range) < 0)
       r.fail("/mlp_input_range", "is not two numbers");
@@ -201,14 +183,14 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
 
   // load_weights_from_hdf5_group, step by step.
   const bool whole = H5Lexists(file, "model_weights", H5P_DEFAULT) > 0;
-  Reader::Id weights(H5Gopen2(file, whole ? "model_weights" : "/", H5P_DEFAULT), H5Gclose);
+  Hdf5Id weights(H5Gopen2(file, whole ? "model_weights" : "/", H5P_DEFAULT), H5Gclose);
   const std::string group_path = whole ? "/model_weights" : "/";
   if (!weights.valid()) r.fail(group_path, "cannot be opened");
   const std::vector<std::string> layer_names = r.strings(weights, "layer_names", group_path);
   std::vector<std::string> filtered;
   for (const auto& name : layer_names) {
     if (name.empty() || !r.has_link(weights, name)) r.fail(group_path, fmt::format("layer_names lists {}, which it does not hold", name));
-    Reader::Id group(H5Gopen2(weights, name.c_str(), H5P_DEFAULT), H5Gclose);
+    Hdf5Id group(H5Gopen2(weights, name.c_str(), H5P_DEFAULT), H5Gclose);
     if (!group.valid()) r.fail(group_path + "/" + name, "is not a group");
     if (!r.strings(group, "weight_names", group_path + "/" + name).empty()) filtered.push_back(name);
   }
@@ -223,14 +205,13 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
                                    filtered.size(), with_weights.size()));
   for (std::size_t k = 0; k < filtered.size(); ++k) {
     const std::string at = group_path + "/" + filtered[k];
-    Reader::Id group(H5Gopen2(weights, filtered[k].c_str(), H5P_DEFAULT), H5Gclose);
+    Hdf5Id group(H5Gopen2(weights, filtered[k].c_str(), H5P_DEFAULT), H5Gclose);
     const std::vector<std::string> names = r.strings(group, "weight_names", at);
     const Layer& layer = *with_weights[k];
     std::vector<const ParamSlice*> slices;
     for (const auto& spec : layer.param_specs())
-      if (spec.keras_weight)
-        for (const auto& s : model.param_slices())
-          if (s.layer == layer.name() && s.name == spec.name) slices.push_back(&s);
+      if (const ParamSlice* s = spec.keras_weight ? model.find_slice(layer.name(), spec.name) : nullptr)
+        slices.push_back(s);
     if (names.size() != slices.size())
       r.fail(at, fmt::format("Layer #{} (named \"{}\" in the current model) was found to correspond to layer {} in the save "
                              "file. However the new layer {} expects {} weights, but the saved weights have {} elements.",
@@ -238,12 +219,12 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
     for (std::size_t w = 0; w < names.size(); ++w) {
       const std::string where = at + "/" + names[w];
       if (!r.has_link(group, names[w])) r.fail(where, "is listed in weight_names but not there");
-      Reader::Id data(H5Dopen2(group, names[w].c_str(), H5P_DEFAULT), H5Dclose);
+      Hdf5Id data(H5Dopen2(group, names[w].c_str(), H5P_DEFAULT), H5Dclose);
       if (!data.valid()) r.fail(where, "is not a dataset");
-      Reader::Id type(H5Dget_type(data), H5Tclose);
+      Hdf5Id type(H5Dget_type(data), H5Tclose);
       if (!type.valid() || H5Tget_class(type) != H5T_FLOAT || H5Tget_size(type) != 4)
         r.fail(where, "is not float32 (mlp's weights are; convert the model's weights to float32 first)");
-      Reader::Id space(H5Dget_space(data), H5Sclose);
+      Hdf5Id space(H5Dget_space(data), H5Sclose);
       const int rank = space.valid() ? H5Sget_simple_extent_ndims(space) : -1;
       std::vector<hsize_t> dims(static_cast<std::size_t>(std::max(rank, 0)));
       if (rank < 0 || rank > 8 || H5Sget_simple_extent_dims(space, dims.data(), nullptr) != rank)

@@ -39,20 +39,18 @@ class Emitter {
   std::string scalar(const std::string& base, float value) {
     return graph.weights(fresh(base), {}, std::span<const float>(&value, 1));
   }
+  const ParamSlice& slice(const Layer& layer, const std::string& name) const {
+    const ParamSlice* s = model_.find_slice(layer.name(), name);
+    if (!s) throw Error(ExitCode::usage, "", "", fmt::format("layer {} has no weight {}", layer.name(), name));
+    return *s;
+  }
   std::span<const float> weight(const Layer& layer, const std::string& name) const {
-    for (const auto& s : model_.param_slices())
-      if (s.layer == layer.name() && s.name == name) return {model_.params().data() + s.offset, s.size};
-    throw Error(ExitCode::usage, "", "", fmt::format("layer {} has no weight {}", layer.name(), name));
+    const ParamSlice& s = slice(layer, name);
+    return {model_.params().data() + s.offset, s.size};
   }
-  const Shape& param_shape(const Layer& layer, const std::string& name) const {
-    for (const auto& s : model_.param_slices())
-      if (s.layer == layer.name() && s.name == name) return s.shape;
-    throw Error(ExitCode::usage, "", "", fmt::format("layer {} has no weight {}", layer.name(), name));
-  }
+  const Shape& param_shape(const Layer& layer, const std::string& name) const { return slice(layer, name).shape; }
   bool has_weight(const Layer& layer, const std::string& name) const {
-    for (const auto& s : model_.param_slices())
-      if (s.layer == layer.name() && s.name == name) return true;
-    return false;
+    return model_.find_slice(layer.name(), name) != nullptr;
   }
 
   Value nchw(Value v) {

@@ -197,4 +197,10 @@ void Model::backward(const Matrix&, const Matrix& d_output) {
   });
 }
 
+const ParamSlice* Model::find_slice(const std::string& layer, const std::string& name) const {
+  for (const auto& s : slices_)
+    if (s.layer == layer && s.name == name) return &s;
+  return nullptr;
+}
+
 }  // namespace mlp

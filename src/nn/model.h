@@ -63,6 +63,8 @@ class Model {
   std::size_t param_count() const { return params_total_; }
   std::size_t trainable_count() const { return trainable_count_; }
   const std::vector<ParamSlice>& param_slices() const { return slices_; }
+  // Layer `layer`'s weight `name` ("dense_1", "kernel"), or null.
+  const ParamSlice* find_slice(const std::string& layer, const std::string& name) const;
   std::vector<float>& params() { return params_; }
   const std::vector<float>& params() const { return params_; }
   std::span<float> trainable_params();
