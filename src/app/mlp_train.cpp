@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
   flags.texts("--set", request.overrides, "PATH=JSON: set any config key (repeatable)");
   flags.text("--csv-log", request.csv_log_path, "Write Keras CSVLogger rows here");
   flags.text("--json-log", request.json_log_path, "Write one JSON object per epoch here (JSON Lines)");
+  flags.text("--report", request.report_path, "Write the HTML report here after every epoch and at the end");
   flags.flag("--dry-run", request.dry_run, "Check the config and data, print the summary, memory and time estimate; train nothing");
   flags.text("--checkpoint", request.checkpoint_path, "Save a checkpoint here after every epoch");
   auto resume = flags.text("--resume", request.resume_path, "Continue from this checkpoint");

@@ -18,6 +18,7 @@
 #include "core/machine.h"
 #include "core/output_file.h"
 #include "core/strings.h"
+#include "app/report_page.h"
 #include "io/saved_model.h"
 #include "report/summary.h"
 #include "train/callback_table.h"
@@ -191,6 +192,7 @@ RunFiles run_files(const TrainRequest& request, const std::string& output, const
   files.outputs = {{"--output", output}};
   if (!request.csv_log_path.empty()) files.outputs.push_back({"--csv-log", request.csv_log_path});
   if (!request.json_log_path.empty()) files.outputs.push_back({"--json-log", request.json_log_path});
+  if (!request.report_path.empty()) files.outputs.push_back({"--report", request.report_path});
   if (!request.checkpoint_path.empty()) files.outputs.push_back({"--checkpoint", request.checkpoint_path});
   const Json& callbacks = config.fit.callbacks;
   for (std::size_t i = 0; i < callbacks.size(); ++i) {
@@ -477,6 +479,17 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   if (!request.json_log_path.empty()) writers.push_back(&json_log.emplace(request.json_log_path));
   std::optional<CheckpointWriter> checkpoint;
   if (!request.checkpoint_path.empty()) writers.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
+  // The report evaluates on the config's test set, when it names one.
+  std::optional<Dataset> report_data;
+  std::optional<ReportWriter> report;
+  if (!request.report_path.empty()) {
+    ReportData source;
+    if (const auto& test = config.data.test) {
+      report_data = load_dataset(test->images, test->labels, config.model.input_shape, compiled.classes());
+      source = {&*report_data, test->images};
+    }
+    writers.push_back(&report.emplace(request.report_path, output, compiled, state, source));
+  }
 
   bool finished = false;
   if (request.training_starts) request.training_starts();
@@ -504,10 +517,13 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
         spdlog::warn("model with the weights of the best epoch saved to {}", output);
         break;
       }
+    if (report) report->write();
     return TrainOutcome::stopped;
   }
   save_model_file(output, to_model_file(compiled, state));
   spdlog::info("model saved to {}", output);
+  // Once more at the end: EarlyStopping may have restored the best epoch's weights.
+  if (report) report->write();
   return TrainOutcome::finished;
 }
 

@@ -18,6 +18,7 @@ struct TrainRequest {
   std::string output_path;  // empty: NAME.mlp in the current folder
   std::string csv_log_path;
   std::string json_log_path;
+  std::string report_path;  // the HTML report, rewritten after every epoch
   bool dry_run = false;  // check, load, summarize, time a few steps; train and write nothing
   std::string checkpoint_path;
   std::string resume_path;

@@ -12,9 +12,9 @@ namespace {
 // Colour-blind-safe (Okabe and Ito), in order.
 constexpr const char* palette[] = {"#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442"};
 
-std::string number(double v) { return fmt::format("{}", v); }  // the shortest text that reads back the same
-
 }  // namespace
+
+std::string exact_number(double v) { return fmt::format("{}", v); }
 
 double ChartFrame::x(double epoch) const {
   return x_max == x_min ? (left + right) / 2 : left + (epoch - x_min) / (x_max - x_min) * (right - left);
@@ -55,7 +55,8 @@ ChartFrame chart_frame(const std::vector<ChartSeries>& series, const ChartOption
   }
   if (!std::isfinite(lo)) lo = 0, hi = 1;
   f.y_ticks = nice_ticks(lo, hi);
-  f.x_max = static_cast<double>(epochs);
+  f.x_min = options.first_epoch;
+  f.x_max = static_cast<double>(options.first_epoch) + static_cast<double>(epochs - 1);
   f.y_min = lo;
   f.y_max = hi;
   return f;
@@ -77,9 +78,9 @@ std::string line_chart_svg(const std::vector<ChartSeries>& series, const ChartOp
                        fmt::format("{:.4g}", t));
   }
   // x ticks: every epoch, or every k-th when there are many.
-  const auto epochs = static_cast<int>(f.x_max);
-  const int every = std::max(1, (epochs + 9) / 10);
-  for (int e = 1; e <= epochs; e += every) {
+  const auto first = static_cast<int>(f.x_min), last = static_cast<int>(f.x_max);
+  const int every = std::max(1, (last - first + 10) / 10);
+  for (int e = first; e <= last; e += every) {
     const double x = f.x(e);
     svg += fmt::format("<line x1=\"{0:.2f}\" y1=\"{1:.2f}\" x2=\"{0:.2f}\" y2=\"{2:.2f}\" stroke=\"#000\"/>\n", x, f.bottom,
                        f.bottom + 4);
@@ -99,9 +100,9 @@ std::string line_chart_svg(const std::vector<ChartSeries>& series, const ChartOp
     const char* colour = palette[k % std::size(palette)];
     std::string points, values;
     for (std::size_t e = 0; e < s.values.size(); ++e) {
-      values += (e ? " " : "") + (std::isfinite(s.values[e]) ? number(s.values[e]) : std::string("NaN"));
+      values += (e ? " " : "") + (std::isfinite(s.values[e]) ? exact_number(s.values[e]) : std::string("NaN"));
       if (std::isfinite(s.values[e]))
-        points += fmt::format("{}{:.2f},{:.2f}", points.empty() ? "" : " ", f.x(static_cast<double>(e + 1)), f.y(s.values[e]));
+        points += fmt::format("{}{:.2f},{:.2f}", points.empty() ? "" : " ", f.x(f.x_min + static_cast<double>(e)), f.y(s.values[e]));
     }
     svg += fmt::format(
         "<polyline class=\"series\" data-name=\"{}\" data-values=\"{}\" points=\"{}\" fill=\"none\" stroke=\"{}\" "

@@ -20,6 +20,7 @@ struct ChartSeries {
 struct ChartOptions {
   std::string title, y_label, x_label = "epoch";
   int width = 480, height = 300;
+  int first_epoch = 1;  // the number of values[0]'s epoch (a run may start at fit.initial_epoch)
 };
 
 // The plot's frame, for placing and reading back points: x of epoch e (1-based),
@@ -35,6 +36,9 @@ struct ChartFrame {
 // The ticks between lo and hi: a step of 1, 2 or 5 times a power of ten giving
 // about `count` intervals; lo and hi are widened to multiples of it.
 std::vector<double> nice_ticks(double& lo, double& hi, int count = 5);
+
+// The shortest text that reads back as exactly `v`: how data- attributes carry numbers.
+std::string exact_number(double v);
 
 ChartFrame chart_frame(const std::vector<ChartSeries>& series, const ChartOptions& options);
 std::string line_chart_svg(const std::vector<ChartSeries>& series, const ChartOptions& options);

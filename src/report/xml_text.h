@@ -1,5 +1,7 @@
 // Text inside XML and HTML (element content and quoted attributes): the five
-// characters with a meaning there written as entities.
+// characters with a meaning there written as entities, and the control
+// characters XML 1.0 does not allow (all below 0x20 but tab, newline and
+// carriage return) as U+FFFD, so that no name from a config breaks a document.
 #pragma once
 
 #include <string>
@@ -16,7 +18,9 @@ inline std::string xml_text(const std::string& text) {
       case '>': out += "&gt;"; break;
       case '"': out += "&quot;"; break;
       case '\'': out += "&apos;"; break;
-      default: out += c;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\t' && c != '\n' && c != '\r') out += "\xEF\xBF\xBD";
+        else out += c;
     }
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <sstream>
 
@@ -996,4 +997,114 @@ TEST_CASE("mlp-eval gates: --baseline/--max-drop, --min-class-recall, --junit an
     CHECK(r.code == 2);
   }
   CHECK(run(eval + " --model " + good + files + " --junit " + good, dir).code == 2);  // the model as output
+}
+
+namespace {
+
+const std::string& report = mlp::test::report_exe;
+
+// The numbers a page's line charts carry, by series name.
+std::map<std::string, std::vector<double>> plotted_values(const std::string& page) {
+  std::map<std::string, std::vector<double>> out;
+  const std::regex line(R"re(<polyline class="series" data-name="([^"]*)" data-values="([^"]*)")re");
+  for (auto it = std::sregex_iterator(page.begin(), page.end(), line); it != std::sregex_iterator(); ++it) {
+    std::istringstream values((*it)[2]);
+    std::string v;
+    while (values >> v) out[(*it)[1]].push_back(std::stod(v));
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("mlp-train --report and mlp-report: the page's charts are the history, its matrix mlp-eval's, refusals exit 2") {
+  mlp::test::TempDir dir;
+  const std::string config = write_tiny_config_with_test(
+      dir, R"(, "callbacks": [{"type": "ReduceLROnPlateau", "monitor": "loss", "patience": 0, "min_delta": 10}])");
+  const std::string model = dir.path("m.mlp"), page = dir.path("r.html");
+  REQUIRE(run(train + " --config " + config + " --report " + page + " -o " + model, dir).code == 0);
+  const std::string trained_page = mlp::test::read_bytes(page);
+  CHECK(run("xmllint --noout " + page, dir).code == 0);
+
+  // Every chart's values are the model's history, exactly; lr is plotted since it fell.
+  const auto history = mlp::load_saved_model(model).state.history;
+  REQUIRE(history.size() == 3);
+  const auto plotted = plotted_values(trained_page);
+  CHECK(plotted.size() == 5);  // loss, val_loss, acc, val_acc, lr
+  for (const auto& [name, values] : plotted) {
+    std::vector<double> expected;
+    for (const auto& logs : history) expected.push_back(*mlp::find_log(logs, name));
+    CHECK(values == expected);
+  }
+  CHECK(plotted.at("lr").back() < plotted.at("lr").front());
+
+  // mlp-report on the saved model, on the config's test set by default: the same page.
+  const std::string again = dir.path("again.html");
+  const Result r = run(report + " --model " + model + " -o " + again, dir);
+  CHECK(r.code == 0);
+  CHECK(r.out.empty());
+  CHECK(mlp::test::read_bytes(again) == trained_page);
+
+  // The heatmap counts every test sample, its diagonal mlp-eval's accuracy.
+  const std::string files = " --images " + dir.path("t10k-images-idx3-ubyte") + " --labels " + dir.path("t10k-labels-idx1-ubyte");
+  const auto evaluated = nlohmann::json::parse(run(eval + " --model " + model + files + " --json --report", dir).out);
+  const std::regex cell(R"re(data-true="(\d+)" data-predicted="(\d+)" data-count="(\d+)")re");
+  std::size_t cells = 0;
+  for (auto it = std::sregex_iterator(trained_page.begin(), trained_page.end(), cell); it != std::sregex_iterator(); ++it, ++cells)
+    CHECK(std::stoull((*it)[3]) ==
+          evaluated["confusion_matrix"][std::stoul((*it)[1])][std::stoul((*it)[2])].get<std::uint64_t>());
+  CHECK(cells == 16);
+  CHECK_THAT(trained_page, Catch::Contains(fmt::format("<td>{:.4f}</td><td>60</td>", evaluated["accuracy"].get<double>())));
+  CHECK_THAT(trained_page, Catch::Contains(fmt::format("data-name=\"loss\" data-value=\"{}\"", evaluated["loss"].get<double>())));
+
+  // Unlabelled images: the predicted classes, no matrix.
+  const Result unlabelled =
+      run(report + " --model " + model + " --input " + dir.path("t10k-images-idx3-ubyte") + " -o " + dir.path("u.html"), dir);
+  CHECK(unlabelled.code == 0);
+  const std::string u = mlp::test::read_bytes(dir.path("u.html"));
+  CHECK_THAT(u, Catch::Contains("Predicted classes") && !Catch::Contains("class=\"confusion\""));
+
+  // Refusals, each exit 2 with nothing written or overwritten.
+  const std::string model_bytes = mlp::test::read_bytes(model);
+  mlp::test::write_bytes(dir.path("bad.mlp"), model_bytes.substr(0, model_bytes.size() / 2));
+  for (const std::string& bad :
+       {" --model " + model + " --images " + dir.path("t10k-images-idx3-ubyte") + " -o " + dir.path("x.html"),
+        " --model " + model + files + " --input " + dir.path("t10k-images-idx3-ubyte") + " -o " + dir.path("x.html"),
+        " --model " + model + " -o " + model, " --model " + dir.path("bad.mlp") + " -o " + dir.path("x.html"),
+        " --model " + model + " -o " + dir.path("no/such/folder/x.html"),
+        " --model " + model + " --images " + dir.path("t10k-images-idx3-ubyte") + " --labels " +
+            dir.path("train-labels-idx1-ubyte") + " -o " + dir.path("x.html"),
+        " --model " + model}) {
+    const Result refused = run(report + bad, dir);
+    INFO(bad << ": " << refused.err);
+    CHECK(refused.code == 2);
+    CHECK(mlp::test::count_lines(refused.err) >= 1);
+  }
+  CHECK_FALSE(std::filesystem::exists(dir.path("x.html")));
+  CHECK(mlp::test::read_bytes(model) == model_bytes);
+  // mlp-train's --report may be neither its model file nor one of its inputs.
+  const std::string config_bytes = mlp::test::read_bytes(config);
+  CHECK(run(train + " --config " + config + " --report " + model + " -o " + model, dir).code == 2);
+  CHECK(run(train + " --config " + config + " --report " + config + " -o " + dir.path("m2.mlp"), dir).code == 2);
+  CHECK(mlp::test::read_bytes(model) == model_bytes);
+  CHECK(mlp::test::read_bytes(config) == config_bytes);
+}
+
+TEST_CASE("mlp-train --report: the page is there, whole, after the first epoch, and written again when stopped") {
+  mlp::test::TempDir dir;
+  write_endless_config(dir, 3000, 64, 2);
+  const std::string page = dir.path("r.html"), seen = dir.path("seen.html");
+  // Copies the page as soon as it holds a chart, then stops the run.
+  const std::string script = train + " --threads 1 --config " + dir.path("c.json") + " --report " + page + " --checkpoint " +
+                             dir.path("ckpt.mlp") + " >/dev/null 2>&1 & pid=$!; for i in $(seq 1000); do grep -q polyline " +
+                             page + " 2>/dev/null && cp " + page + " " + seen + " && break; sleep 0.01; done; kill -INT $pid; wait $pid; echo $? >" +
+                             dir.path("code");
+  REQUIRE(std::system(script.c_str()) == 0);
+  CHECK(mlp::test::read_bytes(dir.path("code")) == "130\n");
+  REQUIRE(std::filesystem::exists(seen));
+  CHECK(run("xmllint --noout " + seen, dir).code == 0);
+  CHECK(run("xmllint --noout " + page, dir).code == 0);
+  // The last page holds every epoch the checkpoint's history does.
+  const auto history = mlp::load_saved_model(dir.path("ckpt.mlp")).state.history;
+  CHECK(plotted_values(mlp::test::read_bytes(page)).at("loss").size() == history.size());
 }

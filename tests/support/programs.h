@@ -14,6 +14,7 @@ inline const std::string eval_exe = MLP_EVAL_EXE;
 inline const std::string predict_exe = MLP_PREDICT_EXE;
 inline const std::string export_exe = MLP_EXPORT_EXE;
 inline const std::string import_exe = MLP_IMPORT_EXE;
+inline const std::string report_exe = MLP_REPORT_EXE;
 
 struct Result {
   int code = -1;  // the exit status; -1 when the program did not exit (a signal)

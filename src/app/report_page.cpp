@@ -1,0 +1,108 @@
+#include "app/report_page.h"
+
+#include <algorithm>
+#include <numeric>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "core/atomic_file.h"
+#include "report/html_report.h"
+#include "report/png.h"
+#include "report/summary.h"
+#include "train/evaluate.h"
+#include "train/predict.h"
+
+namespace mlp {
+namespace {
+
+constexpr std::size_t shown_mistakes = 32;
+constexpr std::size_t max_confusion_classes = 4096;  // a 128 MiB matrix, as mlp-eval allows
+
+// A sample as a grey image, when the model reads images of one channel.
+bool is_grey_image(const Shape& shape) {
+  return shape.size() == 2 || (shape.size() == 3 && shape[2] == 1);
+}
+
+ReportEvaluation evaluate_for_report(Compiled& compiled, const ReportData& source) {
+  const Dataset& data = *source.data;
+  Model& model = *compiled.model;
+  ReportEvaluation e;
+  e.data = source.name;
+  e.samples = data.size();
+  const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
+  const std::size_t batch = inference_batch(model, 256);
+  if (data.labels.empty()) {
+    e.predicted_counts.assign(classes, 0);
+    predict_batches(model, data, compiled.preprocessing.table(), batch, [&](std::size_t, const Matrix& outputs) {
+      for (std::size_t r = 0; r < outputs.rows(); ++r) ++e.predicted_counts[best_class(outputs.row(r), outputs.cols())];
+    });
+    return e;
+  }
+  if (classes <= max_confusion_classes) e.confusion.emplace(classes);
+  struct Mistake {
+    float probability;
+    std::uint32_t index;
+    std::size_t predicted;
+  };
+  std::vector<Mistake> mistakes;
+  std::vector<std::uint32_t> indices(data.size());
+  std::iota(indices.begin(), indices.end(), 0u);
+  const auto values = evaluate(model, *compiled.objective, {&data, compiled.preprocessing.table(), compiled.classes(), {}},
+                               indices, batch, [&](std::span<const std::uint32_t> rows, const Matrix& outputs) {
+                                 for (std::size_t r = 0; r < rows.size(); ++r) {
+                                   const ClassScore best = top_classes(outputs.row(r), outputs.cols(), 1).front();
+                                   const std::size_t truth = data.labels[rows[r]];
+                                   if (e.confusion) e.confusion->add(truth, best.klass);
+                                   if (best.klass != truth) mistakes.push_back({best.probability, rows[r], best.klass});
+                                 }
+                               });
+  const auto names = compiled.objective->names();
+  for (std::size_t k = 0; k < names.size(); ++k) e.values.emplace_back(names[k], values[k]);
+  e.misclassified_total = mistakes.size();
+  const Shape& shape = compiled.config.model.input_shape;
+  if (!is_grey_image(shape)) return e;
+  // The surest first; among equals, the first in the data.
+  const auto count = std::min(mistakes.size(), shown_mistakes);
+  std::partial_sort(mistakes.begin(), mistakes.begin() + static_cast<std::ptrdiff_t>(count), mistakes.end(),
+                    [](const Mistake& a, const Mistake& b) {
+                      return a.probability != b.probability ? a.probability > b.probability : a.index < b.index;
+                    });
+  const std::size_t pixels = data.features();
+  for (std::size_t k = 0; k < count; ++k) {
+    const Mistake& m = mistakes[k];
+    const std::span<const std::uint8_t> image(data.images.data.data() + std::size_t{m.index} * pixels, pixels);
+    e.misclassified.push_back({m.index, encode_grey_png(image, shape[1], shape[0]), data.labels[m.index], m.predicted,
+                               static_cast<double>(m.probability)});
+  }
+  return e;
+}
+
+}  // namespace
+
+std::string report_page(Compiled& compiled, const FitState& state, const std::string& title, const ReportData& data) {
+  ReportContent content;
+  content.title = title;
+  std::ostringstream summary;
+  print_summary(*compiled.model, summary);
+  content.summary = summary.str();
+  content.config = compiled.config.to_json().dump(2);
+  content.history = state.history;
+  content.first_epoch = state.next_epoch - static_cast<int>(state.history.size()) + 1;
+  if (data.data) content.evaluation = evaluate_for_report(compiled, data);
+  const Model& model = *compiled.model;
+  for (const auto& layer : model.layers())
+    for (const auto& spec : layer->param_specs()) {
+      const ParamSlice* slice = spec.keras_weight ? model.find_slice(layer->name(), spec.name) : nullptr;
+      if (!slice) continue;
+      std::string shape;
+      for (const auto d : slice->shape) shape += (shape.empty() ? "" : " x ") + std::to_string(d);
+      content.weights.push_back({slice->layer, slice->name, shape, slice->trainable,
+                                 std::span<const float>(model.params()).subspan(slice->offset, slice->size)});
+    }
+  return html_report(content);
+}
+
+void ReportWriter::write() const { write_file_atomically(path_, report_page(compiled_, state_, title_, data_)); }
+
+}  // namespace mlp
