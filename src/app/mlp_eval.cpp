@@ -1,12 +1,15 @@
-// mlp-eval: evaluates a saved model on its config's test set (or given files),
+// mlp-eval: evaluates a saved model on its config's test set (or given data),
 // prints Keras's evaluate line, and gates CI: --min-accuracy, --baseline with
 // --max-drop, --min-class-recall; --junit writes the gates as JUnit XML.
+#include <cmath>
 #include <iostream>
+#include <numeric>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include "app/cli_common.h"
+#include "app/data_flags.h"
 #include "core/atomic_file.h"
 #include "core/clock.h"
 #include "core/error.h"
@@ -21,7 +24,8 @@
 int main(int argc, char** argv) {
   mlp::Flags flags("Evaluate a saved model on a labelled set.");
   mlp::CommonOptions common;
-  std::string model_path, images, labels;
+  std::string model_path;
+  mlp::DataFlags data_flags;
   std::size_t batch_size = 256;
   bool json = false, report = false;
   std::optional<double> min_accuracy, max_drop;
@@ -29,17 +33,15 @@ int main(int argc, char** argv) {
   std::vector<std::string> recall_floors;
   mlp::add_common_options(flags, common);
   flags.text("--model", model_path, "The saved model (.mlp)").required();
-  auto images_flag = flags.text("--images", images, "IDX images (default: the config's test set)");
-  auto labels_flag = flags.text("--labels", labels, "IDX labels for --images");
-  images_flag.needs(labels_flag);
-  labels_flag.needs(images_flag);
+  mlp::add_data_flags(flags, data_flags, "A labelled CSV table or .npz archive, its targets as in the training data", true);
   auto batch_flag = flags.size("--batch-size", batch_size, 1, 1 << 20, "Samples per batch (memory, not results)");
-  flags.flag("--json", json, "Print one JSON object: samples, loss, every metric");
-  flags.flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1");
+  flags.flag("--json", json, "Print one JSON object: samples, loss, every metric (and r2 for regression)");
+  flags.flag("--report", report, "Add the confusion matrix and per-class precision, recall, F1 (regression: R²)");
   flags.number("--min-accuracy", min_accuracy, 0.0, 1.0, "Gate: exit 1 when the accuracy is below this");
   auto baseline_flag = flags.text("--baseline", baseline_path, "A model to compare with, evaluated on the same data");
-  auto drop_flag = flags.number("--max-drop", max_drop, 0.0, 1.0,
-                                "Gate: exit 1 when the accuracy is below the baseline's by more than this (default 0)");
+  auto drop_flag = flags.number("--max-drop", max_drop, 0.0, 1e30,
+                                "Gate: exit 1 when the accuracy is below the baseline's (a regression model's loss "
+                                "above it) by more than this (default 0)");
   drop_flag.needs(baseline_flag);
   flags.texts("--min-class-recall", recall_floors, "Gate: X (every class) or CLASS=X, exit 1 below it (repeatable)");
   flags.text("--junit", junit_path, "Write the gates as a JUnit XML report here (atomically)");
@@ -47,18 +49,19 @@ int main(int argc, char** argv) {
 
   return mlp::run_main("mlp-eval", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
-    std::vector<std::string> inputs{model_path};
+    std::vector<std::string> inputs = data_flags.files();
+    inputs.push_back(model_path);
     if (!baseline_path.empty()) inputs.push_back(baseline_path);
     if (!junit_path.empty()) mlp::check_outputs({{"--junit", junit_path}}, inputs);
     mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     mlp::Compiled& compiled = loaded.compiled;
-    if (images.empty()) {
-      if (!compiled.config.data.test)
-        throw mlp::DataError(model_path, "its config names no test set; give --images and --labels");
-      images = compiled.config.data.test->images;
-      labels = compiled.config.data.test->labels;
-    }
-    const mlp::Dataset data = mlp::load_dataset(images, labels, compiled.config.model.input_shape, compiled.classes());
+    const bool regression = compiled.regression;
+    if (regression && (min_accuracy || !recall_floors.empty()))
+      throw mlp::Error(mlp::ExitCode::usage, model_path, "",
+                       std::string(min_accuracy ? "--min-accuracy" : "--min-class-recall") +
+                           ": a regression model has no accuracy (gate on its loss with --baseline and --max-drop)");
+    std::string data_name;
+    const mlp::Dataset data = mlp::labelled_data(data_flags, compiled, model_path, data_name);
     std::vector<std::uint32_t> indices(data.size());
     std::iota(indices.begin(), indices.end(), 0u);
     const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
@@ -68,7 +71,7 @@ int main(int argc, char** argv) {
     if (!baseline_path.empty()) {
       baseline.emplace(mlp::load_saved_model(baseline_path));
       if (baseline->compiled.config.model.input_shape != compiled.config.model.input_shape ||
-          baseline->compiled.classes() != compiled.classes())
+          baseline->compiled.classes() != compiled.classes() || baseline->compiled.regression != regression)
         throw mlp::DataError(baseline_path, "--baseline: takes other inputs or has other outputs than the model");
     }
 
@@ -76,41 +79,54 @@ int main(int argc, char** argv) {
     // class gates: a model with many outputs must not cost its square in memory
     // to be evaluated.
     std::optional<mlp::ConfusionMatrix> confusion;
-    if (report || !floors.empty()) {
+    if (!regression && (report || !floors.empty())) {
       constexpr std::size_t max_report_classes = 4096;  // a 128 MiB matrix
       if (classes > max_report_classes)
         throw mlp::DataError(model_path, fmt::format("--report: {} classes are more than a report can show (at most {})",
                                                      classes, max_report_classes));
       confusion.emplace(classes);
     }
-    // Loss, metrics and accuracy of one model on the data, counting into `counts` when given.
+    struct Outcome {
+      std::vector<double> values;  // loss, metrics
+      double accuracy = 0, r2 = 0;
+    };
+    // Loss, metrics and accuracy (R² for regression) of one model on the data, counting into `counts` when given.
     const auto run = [&](mlp::Compiled& c, mlp::ConfusionMatrix* counts) {
       std::size_t correct = 0;
+      mlp::R2Score r2(c.classes());
       // The default lowered for a model whose buffers take much room per sample (a CNN).
       const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, batch_size);
-      const auto values = mlp::evaluate(*c.model, *c.objective, {&data, c.preprocessing.table(), c.classes(), {}}, indices,
-                                        batch, [&](std::span<const std::uint32_t> rows, const mlp::Matrix& outputs) {
-                                          for (std::size_t r = 0; r < rows.size(); ++r) {
-                                            const std::size_t truth = data.labels[rows[r]];
-                                            const std::size_t predicted = mlp::best_class(outputs.row(r), outputs.cols());
-                                            correct += truth == predicted;
-                                            if (counts) counts->add(truth, predicted);
-                                          }
-                                        });
-      const double accuracy = data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
-      return std::pair{values, accuracy};
+      Outcome o;
+      o.values = mlp::evaluate(*c.model, *c.objective, {&data, c.preprocessing.scaling(), c.classes(), {}}, indices, batch,
+                               [&](std::span<const std::uint32_t> rows, const mlp::Matrix& outputs) {
+                                 for (std::size_t r = 0; r < rows.size(); ++r) {
+                                   if (regression) {
+                                     r2.add(data.targets.data() + std::size_t{rows[r]} * outputs.cols(), outputs.row(r));
+                                     continue;
+                                   }
+                                   const std::size_t truth = data.labels[rows[r]];
+                                   const std::size_t predicted = mlp::best_class(outputs.row(r), outputs.cols());
+                                   correct += truth == predicted;
+                                   if (counts) counts->add(truth, predicted);
+                                 }
+                               });
+      o.accuracy = data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
+      o.r2 = r2.value();
+      return o;
     };
     const double start = mlp::seconds_now();
-    const auto [values, accuracy] = run(compiled, confusion ? &*confusion : nullptr);
+    const Outcome outcome = run(compiled, confusion ? &*confusion : nullptr);
     const double elapsed = mlp::seconds_now() - start;
-    spdlog::info("evaluated {} samples in {:.4f} s", data.size(), elapsed);
+    spdlog::info("evaluated {} samples of {} in {:.4f} s", data.size(), data_name, elapsed);
 
     std::vector<mlp::Gate> gates;
-    if (min_accuracy) gates.push_back(mlp::min_accuracy_gate(accuracy, *min_accuracy));
-    std::optional<double> baseline_accuracy;
+    if (min_accuracy) gates.push_back(mlp::min_accuracy_gate(outcome.accuracy, *min_accuracy));
+    std::optional<Outcome> base;
     if (baseline) {
-      baseline_accuracy = run(baseline->compiled, nullptr).second;
-      gates.push_back(mlp::max_drop_gate(accuracy, *baseline_accuracy, max_drop.value_or(0.0), baseline_path));
+      base = run(baseline->compiled, nullptr);
+      gates.push_back(regression ? mlp::max_loss_rise_gate(outcome.values[0], base->values[0], max_drop.value_or(0.0),
+                                                            baseline_path)
+                                 : mlp::max_drop_gate(outcome.accuracy, base->accuracy, max_drop.value_or(0.0), baseline_path));
     }
     if (!floors.empty())
       for (auto& g : mlp::class_recall_gates(*confusion, floors)) gates.push_back(std::move(g));
@@ -118,17 +134,23 @@ int main(int argc, char** argv) {
 
     if (json) {
       nlohmann::json result{{"samples", data.size()}};
-      for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = values[k];
-      result["accuracy"] = accuracy;
-      if (baseline_accuracy) result["baseline_accuracy"] = *baseline_accuracy;
+      for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = outcome.values[k];
+      if (regression) {
+        result["r2"] = outcome.r2;
+        if (base) result["baseline_loss"] = base->values[0];
+      } else {
+        result["accuracy"] = outcome.accuracy;
+        if (base) result["baseline_accuracy"] = base->accuracy;
+      }
       if (confusion && report) result.update(confusion->to_json());
       result["gates"] = mlp::gates_json(gates);
       std::cout << result.dump() << '\n';
     } else {
       std::string line = fmt::format("{}/{} - {}", data.size(), data.size(), mlp::keras_seconds(elapsed));
       for (std::size_t k = 0; k < names.size(); ++k)
-        line += " - " + names[k] + ": " + mlp::keras_metric_value(values[k], false);
+        line += " - " + names[k] + ": " + mlp::keras_metric_value(outcome.values[k], false);
       std::cout << line << '\n';
+      if (regression && report) std::cout << fmt::format("\nR^2 (coefficient of determination): {:.4f}\n", outcome.r2);
       if (confusion && report) {
         std::cout << '\n';
         confusion->print(std::cout);

@@ -8,6 +8,7 @@
 
 #include "core/atomic_file.h"
 #include "report/html_report.h"
+#include "report/eval_report.h"
 #include "report/png.h"
 #include "report/summary.h"
 #include "train/evaluate.h"
@@ -32,25 +33,31 @@ ReportEvaluation evaluate_for_report(Compiled& compiled, const ReportData& sourc
   e.samples = data.size();
   const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
   const std::size_t batch = inference_batch(model, 256);
-  if (data.labels.empty()) {
+  if (!data.labelled()) {
+    if (compiled.regression) return e;
     e.predicted_counts.assign(classes, 0);
-    predict_batches(model, data, compiled.preprocessing.table(), batch, [&](std::size_t, const Matrix& outputs) {
+    predict_batches(model, data, compiled.preprocessing.scaling(), batch, [&](std::size_t, const Matrix& outputs) {
       for (std::size_t r = 0; r < outputs.rows(); ++r) ++e.predicted_counts[best_class(outputs.row(r), outputs.cols())];
     });
     return e;
   }
-  if (classes <= max_confusion_classes) e.confusion.emplace(classes);
+  if (!compiled.regression && classes <= max_confusion_classes) e.confusion.emplace(classes);
   struct Mistake {
     float probability;
     std::uint32_t index;
     std::size_t predicted;
   };
   std::vector<Mistake> mistakes;
+  R2Score r2(compiled.classes());
   std::vector<std::uint32_t> indices(data.size());
   std::iota(indices.begin(), indices.end(), 0u);
-  const auto values = evaluate(model, *compiled.objective, {&data, compiled.preprocessing.table(), compiled.classes(), {}},
+  const auto values = evaluate(model, *compiled.objective, {&data, compiled.preprocessing.scaling(), compiled.classes(), {}},
                                indices, batch, [&](std::span<const std::uint32_t> rows, const Matrix& outputs) {
                                  for (std::size_t r = 0; r < rows.size(); ++r) {
+                                   if (compiled.regression) {
+                                     r2.add(data.targets.data() + std::size_t{rows[r]} * outputs.cols(), outputs.row(r));
+                                     continue;
+                                   }
                                    const ClassScore best = top_classes(outputs.row(r), outputs.cols(), 1).front();
                                    const std::size_t truth = data.labels[rows[r]];
                                    if (e.confusion) e.confusion->add(truth, best.klass);
@@ -59,19 +66,23 @@ ReportEvaluation evaluate_for_report(Compiled& compiled, const ReportData& sourc
                                });
   const auto names = compiled.objective->names();
   for (std::size_t k = 0; k < names.size(); ++k) e.values.emplace_back(names[k], values[k]);
+  if (compiled.regression) {
+    e.values.emplace_back("r2", r2.value());
+    return e;
+  }
   e.misclassified_total = mistakes.size();
   const Shape& shape = compiled.config.model.input_shape;
-  if (!is_grey_image(shape)) return e;
+  if (!is_grey_image(shape) || data.bytes.empty()) return e;
   // The surest first; among equals, the first in the data.
   const auto count = std::min(mistakes.size(), shown_mistakes);
   std::partial_sort(mistakes.begin(), mistakes.begin() + static_cast<std::ptrdiff_t>(count), mistakes.end(),
                     [](const Mistake& a, const Mistake& b) {
                       return a.probability != b.probability ? a.probability > b.probability : a.index < b.index;
                     });
-  const std::size_t pixels = data.features();
+  const std::size_t pixels = data.feature_count();
   for (std::size_t k = 0; k < count; ++k) {
     const Mistake& m = mistakes[k];
-    const std::span<const std::uint8_t> image(data.images.data.data() + std::size_t{m.index} * pixels, pixels);
+    const std::span<const std::uint8_t> image(data.bytes.data() + std::size_t{m.index} * pixels, pixels);
     e.misclassified.push_back({m.index, encode_grey_png(image, shape[1], shape[0]), data.labels[m.index], m.predicted,
                                static_cast<double>(m.probability)});
   }

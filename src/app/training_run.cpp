@@ -19,6 +19,7 @@
 #include "core/output_file.h"
 #include "core/strings.h"
 #include "app/report_page.h"
+#include "data/load_data.h"
 #include "io/saved_model.h"
 #include "report/summary.h"
 #include "train/callback_table.h"
@@ -188,7 +189,8 @@ RunFiles run_files(const TrainRequest& request, const std::string& output, const
   RunFiles files;
   if (!request.config_path.empty()) files.inputs.push_back(request.config_path);
   for (const auto& data : {config.data.train, config.data.test, config.fit.validation_data})
-    if (data) files.inputs.insert(files.inputs.end(), {data->images, data->labels});
+    if (data)
+      for (const auto& file : data->files()) files.inputs.push_back(file);
   files.outputs = {{"--output", output}};
   if (!request.csv_log_path.empty()) files.outputs.push_back({"--csv-log", request.csv_log_path});
   if (!request.json_log_path.empty()) files.outputs.push_back({"--json-log", request.json_log_path});
@@ -277,7 +279,7 @@ std::vector<float> class_weights(const FitConfig& fit, const Dataset& train, std
   if (!missing.empty())
     throw Error(ExitCode::usage, config_file, "fit.class_weight",
                 fmt::format("must contain all classes in the data: classes {} are in {} but not in class_weight",
-                            fmt::join(missing, ", "), train.labels_path));
+                            fmt::join(missing, ", "), train.targets_path));
   return weights;
 }
 
@@ -288,33 +290,44 @@ struct TrainingData {
   FitData fit;
 };
 
-void load_training_data(const Config& config, const Compiled& compiled, const std::string& config_file,
-                        TrainingData& data) {
+void load_training_data(const Config& config, Compiled& compiled, const std::string& config_file, TrainingData& data) {
   const FitConfig& fit = config.fit;
-  data.train = load_dataset(config.data.train->images, config.data.train->labels, config.model.input_shape,
-                            compiled.classes());
+  data.train = load_data(*config.data.train, config.model.input_shape, compiled.target_needs());
+  // Text classes are numbered as the training data has them (or as the resumed model did).
+  if (!data.train.class_names.empty()) compiled.class_names = data.train.class_names;
+  if (compiled.regression && (fit.balanced_class_weight || !fit.class_weight.empty()))
+    throw Error(ExitCode::usage, config_file, "fit.class_weight", "weighs classes, and this is a regression model");
   FitData& fit_data = data.fit;
-  fit_data.source = {&data.train, compiled.preprocessing.table(), compiled.classes(),
-                     class_weights(fit, data.train, compiled.classes(), config_file)};
-  const std::optional<DataFiles>& files = fit.validate_on_test ? config.data.test : fit.validation_data;
+  const std::optional<DataSpec>& files = fit.validate_on_test ? config.data.test : fit.validation_data;
   if (files) {
     // Keras's validation_data replaces validation_split; its loss is not class-weighted.
     if (fit.validation_split > 0.0)
       spdlog::warn("fit.validation_split {} is not used: fit.validation_data replaces it", fit.validation_split);
-    data.validation = load_dataset(files->images, files->labels, config.model.input_shape, compiled.classes());
+    data.validation = load_data(*files, config.model.input_shape, compiled.target_needs());
     fit_data.train_samples = data.train.size();
-    fit_data.validation = {&*data.validation, compiled.preprocessing.table(), compiled.classes(), {}};
     fit_data.val_indices.resize(data.validation->size());
     std::iota(fit_data.val_indices.begin(), fit_data.val_indices.end(), 0u);
   } else {
-    // Keras slices the class weights with the samples: the split's loss is weighted.
     const std::size_t split = validation_split_at(data.train.size(), fit.validation_split);
     if (split == 0)
       throw Error(ExitCode::usage, config_file, "fit.validation_split",
                   "leaves no training samples out of " + std::to_string(data.train.size()));
     fit_data.train_samples = split;
-    fit_data.validation = fit_data.source;
     for (std::size_t i = split; i < data.train.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
+  }
+  // data.normalize is fitted on the training split alone (a resumed run keeps the statistics it had).
+  if (!compiled.preprocessing.normalize.empty() && compiled.preprocessing.shift.empty()) {
+    std::vector<std::uint32_t> rows(fit_data.train_samples);
+    std::iota(rows.begin(), rows.end(), 0u);
+    fit_normalization(data.train, rows, compiled.preprocessing);
+  }
+  fit_data.source = {&data.train, compiled.preprocessing.scaling(), compiled.classes(),
+                     compiled.regression ? std::vector<float>{} : class_weights(fit, data.train, compiled.classes(), config_file)};
+  if (files) {
+    fit_data.validation = {&*data.validation, compiled.preprocessing.scaling(), compiled.classes(), {}};
+  } else {
+    // Keras slices the class weights with the samples: the split's loss is weighted.
+    fit_data.validation = fit_data.source;
   }
   check_batch_memory(*compiled.model,
                      std::min<std::size_t>(static_cast<std::size_t>(fit.batch_size), fit_data.train_samples),
@@ -341,7 +354,8 @@ void report_dry_run(Compiled& compiled, const Config& config, TrainingData& data
   const double buffers = 4.0 * static_cast<double>(batch) * static_cast<double>(model.workspace_floats_per_sample());
   double dataset = 0;
   for (const Dataset* d : {&data.train, data.validation ? &*data.validation : nullptr})
-    if (d) dataset += static_cast<double>(d->size()) * static_cast<double>(d->features() + 1);
+    if (d)
+      dataset += static_cast<double>(d->bytes.size() + 4 * (d->values.size() + d->labels.size() + d->targets.size()));
 
   // Two steps to warm up, then steps until a second has passed (at most 50).
   TrainStep step(model, *compiled.optimizer, *compiled.objective);
@@ -434,6 +448,12 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
       throw DataError(request.resume_path, "the checkpoint's optimizer does not match the config's");
     compiled.optimizer->slots() = resumed->compiled.optimizer->slots();
     compiled.optimizer->set_iterations(resumed->compiled.optimizer->iterations());
+    // What the first run learnt of its data: the class names, data.normalize's statistics.
+    compiled.class_names = resumed->compiled.class_names;
+    if (compiled.preprocessing.normalize == resumed->compiled.preprocessing.normalize) {
+      compiled.preprocessing.shift = resumed->compiled.preprocessing.shift;
+      compiled.preprocessing.scale = resumed->compiled.preprocessing.scale;
+    }
     check_resumable(compiled, *resumed, config, request.resume_path);
     state = resumed->state;
     if (state.next_epoch >= config.fit.epochs)
@@ -485,8 +505,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   if (!request.report_path.empty()) {
     ReportData source;
     if (const auto& test = config.data.test) {
-      report_data = load_dataset(test->images, test->labels, config.model.input_shape, compiled.classes());
-      source = {&*report_data, test->images};
+      report_data = load_data(*test, config.model.input_shape, compiled.target_needs());
+      source = {&*report_data, test->features_file()};
     }
     writers.push_back(&report.emplace(request.report_path, output, compiled, state, source));
   }

@@ -35,21 +35,8 @@ void check_depth(const std::string& text, const std::string& what, int max_depth
   }
 }
 
-std::string resolve(const std::string& base_dir, const std::string& path) {
-  namespace fs = std::filesystem;
-  fs::path p(path);
-  if (p.is_relative() && !base_dir.empty()) p = fs::path(base_dir) / p;
-  // Absolute, so the paths stored in a model file mean the same from any folder.
-  std::error_code error;
-  const fs::path absolute = fs::absolute(p, error);
-  return (error ? p : absolute).lexically_normal().string();
-}
-
-DataFiles read_files(ObjectReader& parent, const std::string& key, const std::string& base_dir) {
-  ObjectReader reader(parent.value(key), parent.path(key));
-  DataFiles files{resolve(base_dir, reader.string("images")), resolve(base_dir, reader.string("labels"))};
-  reader.finish();
-  return files;
+DataSpec read_files(ObjectReader& parent, const std::string& key, const std::string& base_dir) {
+  return read_data_spec(parent.value(key), parent.path(key), base_dir);
 }
 
 DataConfig read_data(ObjectReader& reader, const std::string& base_dir) {
@@ -65,6 +52,10 @@ DataConfig read_data(ObjectReader& reader, const std::string& base_dir) {
     data.range_high = read_number((*range)[1], index_path(path, 1), -1e30, 1e30);
     if (!(data.range_low < data.range_high)) throw ConfigError(path, "low must be below high, got " + range->dump());
   }
+  data.normalize = reader.string("normalize", "");
+  if (data.normalize == "none") data.normalize.clear();
+  if (!data.normalize.empty() && data.normalize != "standard" && data.normalize != "minmax")
+    throw ConfigError(reader.path("normalize"), "expected \"standard\" or \"minmax\", got \"" + data.normalize + "\"");
   reader.finish();
   return data;
 }
@@ -152,14 +143,14 @@ FitConfig read_fit(ObjectReader& reader, const std::string& base_dir) {
   if (const Json* validation = reader.optional_value("validation_data"); validation && !validation->is_null()) {
     if (validation->is_string()) {
       if (validation->get<std::string>() != "test")
-        throw ConfigError(reader.path("validation_data"), "expected \"test\" or {\"images\": F, \"labels\": F}, got \"" +
+        throw ConfigError(reader.path("validation_data"), "expected \"test\" or a data set like data.train's, got \"" +
                                                               validation->get<std::string>() + "\"");
       fit.validate_on_test = true;
     } else if (validation->is_object()) {
       fit.validation_data = read_files(reader, "validation_data", base_dir);
     } else {
       throw ConfigError(reader.path("validation_data"),
-                        "expected \"test\" or {\"images\": F, \"labels\": F}, got " + json_type_name(*validation));
+                        "expected \"test\" or a data set like data.train's, got " + json_type_name(*validation));
     }
   }
   read_class_weight(reader, fit);
@@ -177,7 +168,7 @@ FitConfig read_fit(ObjectReader& reader, const std::string& base_dir) {
     for (auto& c : fit.callbacks)
       for (const char* key : {"filename", "filepath"})
         if (c.contains(key) && c[key].is_string() && !c[key].get<std::string>().empty())
-          c[key] = resolve(base_dir, c[key].get<std::string>());
+          c[key] = resolve_path(base_dir, c[key].get<std::string>());
   }
   reader.finish();
   return fit;
@@ -208,9 +199,10 @@ Json Config::to_json() const {
   root["name"] = name;
   root["seed"] = seed ? Json(*seed) : Json(nullptr);
   Json data_json;
-  if (data.train) data_json["train"] = {{"images", data.train->images}, {"labels", data.train->labels}};
-  if (data.test) data_json["test"] = {{"images", data.test->images}, {"labels", data.test->labels}};
+  if (data.train) data_json["train"] = data.train->to_json();
+  if (data.test) data_json["test"] = data.test->to_json();
   data_json["input_range"] = {data.range_low, data.range_high};
+  if (!data.normalize.empty()) data_json["normalize"] = data.normalize;
   root["data"] = data_json;
   root["model"] = {{"input_shape", model.input_shape}, {"layers", model.layers}};
   root["compile"] = {{"loss", compile.loss}, {"optimizer", compile.optimizer}, {"metrics", compile.metrics}};
@@ -222,7 +214,7 @@ Json Config::to_json() const {
   if (fit.initial_epoch) root["fit"]["initial_epoch"] = fit.initial_epoch;
   if (fit.validate_on_test) root["fit"]["validation_data"] = "test";
   if (fit.validation_data)
-    root["fit"]["validation_data"] = {{"images", fit.validation_data->images}, {"labels", fit.validation_data->labels}};
+    root["fit"]["validation_data"] = fit.validation_data->to_json();
   if (fit.balanced_class_weight) root["fit"]["class_weight"] = "balanced";
   if (!fit.class_weight.empty()) {
     Json weights = Json::object();
@@ -420,8 +412,13 @@ void use_data_dir(Config& config, const std::string& dir) {
     const fs::path gz = fs::path(dir) / (stem + ".gz");
     return (!fs::exists(plain) && fs::exists(gz) ? gz : plain).string();
   };
-  config.data.train = DataFiles{find("train-images-idx3-ubyte"), find("train-labels-idx1-ubyte")};
-  config.data.test = DataFiles{find("t10k-images-idx3-ubyte"), find("t10k-labels-idx1-ubyte")};
+  DataSpec train, test;
+  train.images = find("train-images-idx3-ubyte");
+  train.labels = find("train-labels-idx1-ubyte");
+  test.images = find("t10k-images-idx3-ubyte");
+  test.labels = find("t10k-labels-idx1-ubyte");
+  config.data.train = train;
+  config.data.test = test;
   try {
     check_utf8(config);
   } catch (Error& e) {

@@ -10,18 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "config/data_spec.h"
 #include "config/json_reader.h"
 #include "core/shape.h"
 
 namespace mlp {
 
-struct DataFiles {
-  std::string images, labels;  // resolved against the config file's folder
-};
-
 struct DataConfig {
-  std::optional<DataFiles> train, test;
+  std::optional<DataSpec> train, test;
   double range_low = 0.0, range_high = 1.0;
+  // data.normalize: "" (none), "standard" (mean 0, standard deviation 1) or
+  // "minmax" ([0, 1]) per feature, fitted on the training split.
+  std::string normalize;
 };
 
 struct ModelConfig {
@@ -45,7 +45,7 @@ struct FitConfig {
   // fit.validation_data: "test" (data.test's files, whichever they are after
   // --data-dir) or files of its own. Either replaces validation_split.
   bool validate_on_test = false;
-  std::optional<DataFiles> validation_data;
+  std::optional<DataSpec> validation_data;
   // fit.class_weight: {"7": 2.5, ...} as (class, weight) pairs, or "balanced".
   std::vector<std::pair<std::int64_t, double>> class_weight;
   bool balanced_class_weight = false;

@@ -1,6 +1,8 @@
-// A labelled image set kept as the file's bytes (uint8): MNIST training needs no
-// float copy of the whole set. Batches are gathered and scaled to floats on the
-// way in, through a 256-entry table (input_range maps 0..255 onto [low, high]).
+// A data set in memory, as compact as its file allows: IDX images (and uint8
+// NumPy arrays) stay bytes, scaled to floats on the way into a batch through a
+// 256-entry table (input_range maps 0..255 onto [low, high]); CSV tables and
+// other arrays are float32 values. Targets are class ids (labels) or, for
+// regression, float values. Batches are gathered from it by sample index.
 #pragma once
 
 #include <array>
@@ -10,43 +12,74 @@
 #include <vector>
 
 #include "core/matrix.h"
-#include "data/idx.h"
 #include "core/shape.h"
+#include "data/idx.h"
 
 namespace mlp {
 
+// How stored features become the model's input: bytes through input_range's
+// table, numbers as they are; then, with data.normalize, each feature c as
+// (v - shift[c]) * scale[c].
+struct InputScaling {
+  InputScaling() = default;
+  InputScaling(const std::array<float, 256>& byte_table) : table(byte_table) {}  // NOLINT: a table is a scaling
+  InputScaling(const std::array<float, 256>& byte_table, std::vector<float> shifts, std::vector<float> scales)
+      : table(byte_table), shift(std::move(shifts)), scale(std::move(scales)) {}
+  std::array<float, 256> table{};
+  std::vector<float> shift, scale;  // per feature; empty: not normalized
+};
+
 struct Preprocessing {
   float low = 0.0f, high = 1.0f;
+  std::string normalize;            // "", "standard" or "minmax" (data.normalize)
+  std::vector<float> shift, scale;  // fitted on the training split; empty until then
 
   // value(x) = x / (255 / (high - low)) + low: for [-1, 1] exactly the tutorial's
   // float32(x) / 127.5 - 1, for [0, 1] x / 255.
   std::array<float, 256> table() const;
+  InputScaling scaling() const { return InputScaling(table(), shift, scale); }
 };
 
 struct Dataset {
-  std::string images_path, labels_path;
-  IdxArray images;
-  std::vector<std::uint8_t> labels;
+  std::string features_path, targets_path;  // where they came from, for messages
+  std::vector<std::size_t> dims;            // [samples, one sample's shape...]
+  std::vector<std::uint8_t> bytes;          // the features as bytes (IDX, uint8 arrays), or
+  std::vector<float> values;                // as numbers (CSV, other arrays)
+  std::vector<std::uint32_t> labels;        // class targets, one per sample, or
+  std::vector<float> targets;               // value targets (regression), samples x target_width()
+  std::vector<std::string> class_names;     // the names CSV class targets had, by class id
 
-  std::size_t size() const { return images.items(); }
-  std::size_t features() const { return images.item_size(); }
+  std::size_t size() const { return dims.empty() ? 0 : dims[0]; }
+  std::size_t feature_count() const;  // the product of dims[1..]
+  std::size_t target_width() const { return size() ? targets.size() / size() : 0; }
+  bool labelled() const { return !labels.empty() || !targets.empty(); }
 };
 
-// Loads and cross-checks an image file and a label file: counts agree, each image
-// has input_shape's size, every label is below `classes`. Throws DataError.
+// Loads and cross-checks an IDX image file and label file: counts agree, each
+// image has input_shape's size, every label is below `classes`. Throws DataError.
 Dataset load_dataset(const std::string& images_path, const std::string& labels_path, const Shape& input_shape,
                      std::size_t classes);
 
-// An image file alone (for prediction): labels stay empty.
+// An IDX image file alone (for prediction): no targets.
 Dataset load_images(const std::string& images_path, const Shape& input_shape);
 
-// Fills x [n x features] with the scaled images of the samples `indices`.
-void gather_inputs(const Dataset& data, std::span<const std::uint32_t> indices, const std::array<float, 256>& scale,
-                   Matrix& x);
+// Checks a sample shape read from a file against the model's input: the same
+// size, and the same shape when both have as many dimensions ([28, 28] images fit
+// [784] or [28, 28], not [14, 56]). Throws DataError naming `path`.
+void check_sample_shape(const std::string& path, std::span<const std::size_t> sample, const Shape& input_shape);
 
-// gather_inputs, and y [n x classes] with the one-hot labels (a single output
-// unit gets the label itself).
-void gather_batch(const Dataset& data, std::span<const std::uint32_t> indices, const std::array<float, 256>& scale,
-                  std::size_t classes, Matrix& x, Matrix& y);
+// data.normalize's shift and scale per feature over the samples `rows` (the
+// training split), on the values input_range gives: "standard" (x - mean) / std
+// with the population standard deviation, "minmax" (x - min) / (max - min), as
+// scikit-learn's StandardScaler and MinMaxScaler; a constant feature gets scale 1.
+void fit_normalization(const Dataset& data, std::span<const std::uint32_t> rows, Preprocessing& preprocessing);
+
+// Fills x [n x features] with the scaled samples `indices`.
+void gather_inputs(const Dataset& data, std::span<const std::uint32_t> indices, const InputScaling& scaling, Matrix& x);
+
+// gather_inputs, and y [n x outputs]: one-hot labels (a single output unit gets
+// the label itself), or the target values.
+void gather_batch(const Dataset& data, std::span<const std::uint32_t> indices, const InputScaling& scaling,
+                  std::size_t outputs, Matrix& x, Matrix& y);
 
 }  // namespace mlp

@@ -1,11 +1,7 @@
 #include "data/idx.h"
 
-#include <zlib.h>
-
+#include <algorithm>
 #include <array>
-#include <cerrno>
-#include <cstring>
-#include <cstdio>
 #include <memory>
 #include <vector>
 
@@ -13,101 +9,16 @@
 
 #include "core/error.h"
 #include "core/input_file.h"
+#include "data/byte_source.h"
 
 namespace mlp {
 namespace {
 
 constexpr std::size_t max_dims = 8;
-constexpr std::size_t chunk_bytes = std::size_t{1} << 20;
+// A gzip file's data grows in steps of this much as it is inflated.
+constexpr std::size_t growth_bytes = std::size_t{1} << 24;
 // An IDX payload beyond this is refused whatever the header says (MNIST's is 47 MB).
 constexpr std::uint64_t max_payload = std::uint64_t{1} << 34;
-
-struct FileCloser {
-  void operator()(std::FILE* f) const { std::fclose(f); }
-};
-
-// A file's bytes, inflated on the way when it is gzip (every member of it, as
-// gzip -d reads concatenated files). Bytes after the last member are refused, as
-// they are after a plain file's data: zlib's gzread would skip them without a word.
-class ByteSource {
- public:
-  ByteSource(const std::string& path, std::uint64_t file_size) : path_(path), file_size_(file_size) {
-    file_.reset(std::fopen(path.c_str(), "rb"));
-    if (!file_) throw DataError(path, fmt::format("cannot open: {}", std::strerror(errno ? errno : ENOMEM)));
-    std::array<unsigned char, 2> magic{};
-    gzip_ = std::fread(magic.data(), 1, 2, file_.get()) == 2 && magic[0] == 0x1f && magic[1] == 0x8b;
-    std::rewind(file_.get());
-    if (gzip_) {
-      if (inflateInit2(&stream_, 15 + 16) != Z_OK) throw DataError(path, "cannot start gzip decompression");
-      inflating_ = true;
-      input_.resize(std::size_t{1} << 16);
-    }
-  }
-  ~ByteSource() {
-    if (inflating_) inflateEnd(&stream_);
-  }
-  ByteSource(const ByteSource&) = delete;
-  ByteSource& operator=(const ByteSource&) = delete;
-
-  bool gzip() const { return gzip_; }
-
-  // Reads up to n bytes; fewer only at the end of the data.
-  std::size_t read(void* into, std::size_t n) {
-    if (!gzip_) {
-      const std::size_t got = std::fread(into, 1, n, file_.get());
-      if (got < n && std::ferror(file_.get())) throw DataError(path_, fmt::format("cannot read: {}", std::strerror(errno)));
-      return got;
-    }
-    stream_.next_out = static_cast<Bytef*>(into);
-    std::size_t got = 0;
-    while (got < n) {
-      if (stream_.avail_in == 0 && !refill()) {
-        if (member_ended_) break;  // the end of the last member: the end of the data
-        throw DataError(path_, "truncated gzip data (the stream ends early)");
-      }
-      if (member_ended_) {
-        // After a member, another one or nothing.
-        if (stream_.next_in[0] != 0x1f)
-          throw DataError(path_, fmt::format("{} bytes after the end of the gzip stream", unread_bytes()));
-        inflateReset(&stream_);
-        member_ended_ = false;
-      }
-      const auto want = static_cast<uInt>(std::min<std::size_t>(n - got, chunk_bytes));
-      stream_.avail_out = want;
-      const int status = inflate(&stream_, Z_NO_FLUSH);
-      got += want - stream_.avail_out;
-      if (status == Z_STREAM_END) {
-        member_ended_ = true;
-      } else if (status != Z_OK && status != Z_BUF_ERROR) {
-        throw DataError(path_, fmt::format("corrupt gzip data ({})", stream_.msg ? stream_.msg : zError(status)));
-      }
-    }
-    return got;
-  }
-
- private:
-  // More compressed input; false at the end of the file.
-  bool refill() {
-    const std::size_t got = std::fread(input_.data(), 1, input_.size(), file_.get());
-    if (got == 0 && std::ferror(file_.get())) throw DataError(path_, fmt::format("cannot read: {}", std::strerror(errno)));
-    consumed_ += got;
-    stream_.next_in = input_.data();
-    stream_.avail_in = static_cast<uInt>(got);
-    return got > 0;
-  }
-  std::uint64_t unread_bytes() const {
-    const std::uint64_t used = consumed_ - stream_.avail_in;
-    return file_size_ > used ? file_size_ - used : stream_.avail_in;
-  }
-
-  std::string path_;
-  std::uint64_t file_size_;
-  std::unique_ptr<std::FILE, FileCloser> file_;
-  bool gzip_ = false, inflating_ = false, member_ended_ = false;
-  z_stream stream_{};
-  std::vector<Bytef> input_;
-  std::uint64_t consumed_ = 0;  // compressed bytes read from the file so far
-};
 
 }  // namespace
 
@@ -183,7 +94,7 @@ IdxArray read_idx(const std::string& path) {
   // gzip: the uncompressed size is unknown until it is read; grow with the data.
   std::size_t filled = 0;
   while (filled < payload) {
-    const std::size_t next = static_cast<std::size_t>(std::min<std::uint64_t>(payload, filled + chunk_bytes * 16));
+    const std::size_t next = static_cast<std::size_t>(std::min<std::uint64_t>(payload, filled + growth_bytes));
     array.data.resize(next);
     const std::size_t n = file.read(array.data.data() + filled, next - filled);
     filled += n;

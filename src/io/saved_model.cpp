@@ -100,12 +100,18 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
     history["epochs"].push_back(std::move(row));
   }
 
+  Json preprocessing{{"input_shape", model.input_shape()},
+                     {"input_range", {compiled.preprocessing.low, compiled.preprocessing.high}},
+                     {"classes", compiled.classes()}};
+  // data.normalize's fitted statistics, and the training data's class names.
+  if (!compiled.preprocessing.shift.empty()) {
+    preprocessing["shift"] = compiled.preprocessing.shift;
+    preprocessing["scale"] = compiled.preprocessing.scale;
+  }
+  if (!compiled.class_names.empty()) preprocessing["class_names"] = compiled.class_names;
   file.header = {{"program", program_version},
                  {"config", compiled.config.to_json()},
-                 {"preprocessing",
-                  {{"input_shape", model.input_shape()},
-                   {"input_range", {compiled.preprocessing.low, compiled.preprocessing.high}},
-                   {"classes", compiled.classes()}}},
+                 {"preprocessing", preprocessing},
                  {"weights", tensors},
                  {"optimizer", {{"iterations", optimizer.iterations()}, {"slots", slots}}},
                  {"fit_state",
@@ -162,6 +168,24 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
         throw DataError(path, fmt::format("tensor '{}/{}' is stored as {}trainable where the architecture has it {}",
                                           slices[i].layer, slices[i].name, slices[i].trainable ? "non-" : "",
                                           slices[i].trainable ? "trainable" : "non-trainable"));
+    }
+
+    // Files written before normalization and class names existed hold neither.
+    const Json& preprocessing = header.value("preprocessing", Json::object());
+    Preprocessing& pre = loaded.compiled.preprocessing;
+    if (preprocessing.contains("shift") || !pre.normalize.empty()) {
+      pre.shift = preprocessing.at("shift").get<std::vector<float>>();
+      pre.scale = preprocessing.at("scale").get<std::vector<float>>();
+      const bool finite = std::all_of(pre.shift.begin(), pre.shift.end(), [](float v) { return std::isfinite(v); }) &&
+                          std::all_of(pre.scale.begin(), pre.scale.end(), [](float v) { return std::isfinite(v); });
+      if (pre.normalize.empty() || pre.shift.size() != model.input_size() || pre.scale.size() != model.input_size() || !finite)
+        throw DataError(path, "damaged header: data.normalize's statistics do not fit the model's input");
+    }
+    if (preprocessing.contains("class_names")) {
+      loaded.compiled.class_names = preprocessing.at("class_names").get<std::vector<std::string>>();
+      const auto& names = loaded.compiled.class_names;
+      if (loaded.compiled.regression || names.size() > std::max<std::size_t>(loaded.compiled.classes(), 2))
+        throw DataError(path, "damaged header: more class names than the model has classes");
     }
 
     Optimizer& optimizer = *loaded.compiled.optimizer;

@@ -91,4 +91,25 @@ nlohmann::json ConfusionMatrix::to_json() const {
   return {{"confusion_matrix", matrix}, {"classes", per_class}};
 }
 
+void R2Score::add(const float* truth, const float* predicted) {
+  ++n_;
+  for (std::size_t k = 0; k < sum_.size(); ++k) {
+    sum_[k] += truth[k];
+    squares_[k] += static_cast<double>(truth[k]) * truth[k];
+    const double e = static_cast<double>(truth[k]) - predicted[k];
+    residuals_[k] += e * e;
+  }
+}
+
+double R2Score::value() const {
+  if (n_ == 0 || sum_.empty()) return 0.0;
+  double total = 0;
+  for (std::size_t k = 0; k < sum_.size(); ++k) {
+    const double n = static_cast<double>(n_);
+    const double spread = std::max(0.0, squares_[k] - sum_[k] * sum_[k] / n);
+    total += spread > 0 ? 1.0 - residuals_[k] / spread : residuals_[k] == 0 ? 1.0 : 0.0;
+  }
+  return total / static_cast<double>(sum_.size());
+}
+
 }  // namespace mlp

@@ -37,4 +37,17 @@ class ConfusionMatrix {
   std::vector<std::uint64_t> counts_;
 };
 
+// scikit-learn's r2_score(multioutput="uniform_average"): the mean over the
+// outputs of 1 - SS_res / SS_tot (1 when both are 0, 0 when only SS_tot is).
+class R2Score {
+ public:
+  explicit R2Score(std::size_t outputs) : sum_(outputs), squares_(outputs), residuals_(outputs) {}
+  void add(const float* truth, const float* predicted);
+  double value() const;
+
+ private:
+  std::size_t n_ = 0;
+  std::vector<double> sum_, squares_, residuals_;
+};
+
 }  // namespace mlp

@@ -42,6 +42,14 @@ Gate max_drop_gate(double accuracy, double baseline_accuracy, double max_drop, c
   return g;
 }
 
+Gate max_loss_rise_gate(double loss, double baseline_loss, double max_rise, const std::string& baseline) {
+  const double rise = loss - baseline_loss;
+  Gate g{"max-drop", rise <= max_rise, rise, max_rise, ""};
+  g.message = fmt::format("loss {:.6g} against the baseline {}'s {:.6g}: a rise of {:.6g}, {} --max-drop {}", loss,
+                          baseline, baseline_loss, rise, g.passed ? "within" : "more than", max_rise);
+  return g;
+}
+
 std::vector<Gate> class_recall_gates(const ConfusionMatrix& confusion, const std::vector<RecallFloor>& floors) {
   std::map<std::size_t, double> per_class;
   for (const auto& f : floors)

@@ -30,6 +30,8 @@ RecallFloor parse_recall_floor(const std::string& text, std::size_t classes);
 
 Gate min_accuracy_gate(double accuracy, double minimum);
 Gate max_drop_gate(double accuracy, double baseline_accuracy, double max_drop, const std::string& baseline);
+// For a regression model --max-drop bounds how far the loss may rise above the baseline's.
+Gate max_loss_rise_gate(double loss, double baseline_loss, double max_rise, const std::string& baseline);
 // One gate per class the floors reach (a class's own floor over the general one).
 std::vector<Gate> class_recall_gates(const ConfusionMatrix& confusion, const std::vector<RecallFloor>& floors);
 

@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "core/strings.h"
 #include "nn/losses.h"
 #include "train/callback_table.h"
 
@@ -15,6 +16,18 @@ std::vector<std::string> epoch_log_names(const Objective& objective, const FitCo
   if (fit.validates())
     for (const auto& name : objective.names()) names.push_back("val_" + name);
   return names;
+}
+
+std::string output_activation(const Model& model) {
+  const auto& layers = model.layers();
+  for (auto it = layers.rbegin(); it != layers.rend(); ++it) {
+    const std::string type = (*it)->class_name();
+    if (type == "Softmax") return "softmax";
+    if (type == "LeakyReLU" || type == "PReLU" || type == "ELU" || type == "ThresholdedReLU") return to_lower(type);
+    const Json config = (*it)->config();
+    if (config.contains("activation") && config["activation"].is_string()) return config["activation"].get<std::string>();
+  }
+  return "linear";
 }
 
 Compiled compile(const Config& config, std::size_t max_params, Allocation allocation) {
@@ -50,7 +63,12 @@ Compiled compile(const Config& config, std::size_t max_params, Allocation alloca
   CallbackEnv env;
   env.log_names = epoch_log_names(*compiled.objective, config.fit);
   make_callbacks(config.fit.callbacks, env);  // their keys checked with the rest of the config
-  compiled.preprocessing = {static_cast<float>(config.data.range_low), static_cast<float>(config.data.range_high)};
+  const std::string activation = output_activation(*compiled.model);
+  compiled.regression = (loss_name == "mean_squared_error" || loss_name == "mean_absolute_error") &&
+                        activation != "softmax" && activation != "sigmoid";
+  compiled.preprocessing.low = static_cast<float>(config.data.range_low);
+  compiled.preprocessing.high = static_cast<float>(config.data.range_high);
+  compiled.preprocessing.normalize = config.data.normalize;
   // A blank pixel (0) is the background of the input images, whatever runs the model.
   compiled.model->set_input_background(compiled.preprocessing.table()[0]);
   compiled.config = config;

@@ -7,6 +7,7 @@
 
 #include "config/config.h"
 #include "data/dataset.h"
+#include "data/load_data.h"
 #include "nn/model.h"
 #include "nn/optimizers/optimizer.h"
 #include "train/objective.h"
@@ -19,9 +20,19 @@ struct Compiled {
   std::unique_ptr<Optimizer> optimizer;
   std::unique_ptr<Objective> objective;
   Preprocessing preprocessing;
+  // A regression model: its loss is mean_squared_error or mean_absolute_error and
+  // its output is not a softmax or sigmoid, so its targets are values, not classes.
+  bool regression = false;
+  std::vector<std::string> class_names;  // the training data's text classes, by id (empty: ids are names)
 
   std::size_t classes() const { return model->output_size(); }
+  // What the model asks of a data set's targets.
+  TargetNeeds target_needs() const { return {classes(), regression, class_names}; }
 };
+
+// The activation the model's output comes out of ("softmax", "linear", ...): the
+// last layer with one, past layers without (Dropout, Flatten, Reshape, ...).
+std::string output_activation(const Model& model);
 
 // The names every epoch's logs hold before fit.callbacks add theirs: loss and
 // the metrics, then their val_ forms when the run validates.

@@ -17,7 +17,7 @@ namespace mlp {
 
 struct BatchSource {
   const Dataset* data = nullptr;
-  std::array<float, 256> scale{};
+  InputScaling scale;
   std::size_t classes = 0;
   // fit.class_weight's weight of each label; empty: the loss is unweighted.
   std::vector<float> class_weights;

@@ -5,7 +5,7 @@
 
 namespace mlp {
 
-void predict_batches(Model& model, const Dataset& data, const std::array<float, 256>& scale, std::size_t batch_size,
+void predict_batches(Model& model, const Dataset& data, const InputScaling& scale, std::size_t batch_size,
                      const std::function<void(std::size_t first, const Matrix& outputs)>& on_batch) {
   std::vector<std::uint32_t> indices;
   Matrix x;

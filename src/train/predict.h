@@ -15,7 +15,7 @@ namespace mlp {
 
 // Calls `on_batch(first_index, outputs)` for consecutive batches of the whole set,
 // in inference mode.
-void predict_batches(Model& model, const Dataset& data, const std::array<float, 256>& scale, std::size_t batch_size,
+void predict_batches(Model& model, const Dataset& data, const InputScaling& scale, std::size_t batch_size,
                      const std::function<void(std::size_t first, const Matrix& outputs)>& on_batch);
 
 struct ClassScore {

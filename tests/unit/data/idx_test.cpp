@@ -256,12 +256,13 @@ TEST_CASE("load_dataset cross-checks images, labels and the model", "[dataset]")
   SECTION("a good set") {
     const Dataset data = load_dataset(images, labels, {4, 5}, 3);
     CHECK(data.size() == 6);
-    CHECK(data.features() == 20);
+    CHECK(data.feature_count() == 20);
     CHECK(data.labels.size() == 6);
-    CHECK(data.images.data == read_idx(images).data);
-    CHECK(data.labels == read_idx(labels).data);
-    CHECK(data.images_path == images);
-    CHECK(data.labels_path == labels);
+    CHECK(data.bytes == read_idx(images).data);
+    const auto label_bytes = read_idx(labels).data;
+    CHECK(data.labels == std::vector<std::uint32_t>(label_bytes.begin(), label_bytes.end()));
+    CHECK(data.features_path == images);
+    CHECK(data.targets_path == labels);
     // The flat shape of the same size fits too (Flatten's input and output agree).
     CHECK(load_dataset(images, labels, {20}, 3).size() == 6);
   }
@@ -320,8 +321,8 @@ TEST_CASE("load_dataset cross-checks images, labels and the model", "[dataset]")
 }
 
 TEST_CASE("Preprocessing maps 0..255 onto the input range", "[dataset]") {
-  const auto minus_one_one = Preprocessing{-1.0f, 1.0f}.table();
-  const auto zero_one = Preprocessing{0.0f, 1.0f}.table();
+  const auto minus_one_one = Preprocessing{-1.0f, 1.0f, {}, {}, {}}.table();
+  const auto zero_one = Preprocessing{0.0f, 1.0f, {}, {}, {}}.table();
   for (int x = 0; x < 256; ++x) {
     INFO("pixel " << x);
     CHECK(minus_one_one[static_cast<std::size_t>(x)] == static_cast<float>(x) / 127.5f - 1.0f);
@@ -332,7 +333,7 @@ TEST_CASE("Preprocessing maps 0..255 onto the input range", "[dataset]") {
   CHECK(zero_one[0] == 0.0f);
   CHECK(zero_one[255] == 1.0f);
   // Any range: the ends are exact and the map is increasing.
-  const auto other = Preprocessing{-0.5f, 2.0f}.table();
+  const auto other = Preprocessing{-0.5f, 2.0f, {}, {}, {}}.table();
   CHECK(other[0] == -0.5f);
   CHECK(other[255] == Approx(2.0f).epsilon(1e-6));
   for (std::size_t x = 1; x < 256; ++x) CHECK(other[x] > other[x - 1]);
@@ -348,7 +349,7 @@ TEST_CASE("gather_batch scales pixels and one-hot encodes labels", "[dataset]") 
   const Dataset data = load_dataset(images, labels, {2, 2}, 3);
 
   const std::vector<std::uint32_t> indices = {3, 0, 2};
-  for (const Preprocessing pre : {Preprocessing{-1.0f, 1.0f}, Preprocessing{0.0f, 1.0f}}) {
+  for (const Preprocessing& pre : {Preprocessing{-1.0f, 1.0f, {}, {}, {}}, Preprocessing{0.0f, 1.0f, {}, {}, {}}}) {
     const auto table = pre.table();
     Matrix x, y;
     gather_batch(data, indices, table, 3, x, y);
@@ -362,7 +363,7 @@ TEST_CASE("gather_batch scales pixels and one-hot encodes labels", "[dataset]") 
         const float expected = pre.low == -1.0f ? static_cast<float>(p) / 127.5f - 1.0f : static_cast<float>(p) / 255.0f;
         CHECK(x(r, c) == expected);
       }
-      const std::uint8_t label = data.labels[indices[r]];
+      const std::uint32_t label = data.labels[indices[r]];
       for (std::size_t k = 0; k < 3; ++k) CHECK(y(r, k) == (k == label ? 1.0f : 0.0f));
     }
   }

@@ -512,7 +512,7 @@ TEST_CASE("a model trained, saved and loaded predicts bit-identically to the one
   const auto [images, labels] = test::write_banded_set(dir, "set", 60, 5, 5, 4, 8);
   const Dataset data = load_dataset(images, labels, config.model.input_shape, 4);
   FitData fit_data;
-  fit_data.source = {&data, compiled.preprocessing.table(), 4, {}};
+  fit_data.source = {&data, compiled.preprocessing.scaling(), 4, {}};
   fit_data.validation = fit_data.source;
   fit_data.train_samples = data.size();
   FitState state;
@@ -527,7 +527,7 @@ TEST_CASE("a model trained, saved and loaded predicts bit-identically to the one
   Matrix x, y;
   std::vector<std::uint32_t> all(data.size());
   std::iota(all.begin(), all.end(), 0u);
-  gather_batch(data, all, compiled.preprocessing.table(), 4, x, y);
+  gather_batch(data, all, compiled.preprocessing.scaling(), 4, x, y);
   const Matrix& before = compiled.model->forward(x, {});
   const Matrix& after = loaded.compiled.model->forward(x, {});
   REQUIRE(before.size() == after.size());

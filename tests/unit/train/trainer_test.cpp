@@ -46,7 +46,7 @@ struct Run {
     const auto [images, labels] = test::write_banded_set(dir, "set", samples, 4, 4, 3, 11);
     data = load_dataset(images, labels, config.model.input_shape, 3);
     const std::size_t split = validation_split_at(data.size(), config.fit.validation_split);
-    fit_data.source = {&data, compiled.preprocessing.table(), 3, {}};
+    fit_data.source = {&data, compiled.preprocessing.scaling(), 3, {}};
     fit_data.train_samples = split;
     fit_data.validation = fit_data.source;
     for (std::size_t i = split; i < data.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
