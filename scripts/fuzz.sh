@@ -32,7 +32,7 @@ fuzz_one() {
 }
 status=0
 running=0
-for target in idx config model override number keras; do
+for target in idx config model override number keras csv npy; do
   if [ "$running" -ge "$(nproc)" ]; then
     wait -n || status=1
     running=$((running - 1))

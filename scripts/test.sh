@@ -17,6 +17,7 @@ phase() { echo "== $1 (at ${SECONDS} s)"; }
 
 "$root/scripts/setup.sh"
 "$root/scripts/fetch-mnist.sh"
+"$root/scripts/fetch-tabular.sh"
 
 phase "build (Release)"
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DMLP_WERROR=ON >/dev/null

@@ -315,6 +315,8 @@ void load_training_data(const Config& config, Compiled& compiled, const std::str
     fit_data.train_samples = split;
     for (std::size_t i = split; i < data.train.size(); ++i) fit_data.val_indices.push_back(static_cast<std::uint32_t>(i));
   }
+  // input_range is for bytes: a model trained on numbers takes numbers as they are.
+  compiled.preprocessing.byte_inputs = !data.train.bytes.empty();
   // data.normalize is fitted on the training split alone (a resumed run keeps the statistics it had).
   if (!compiled.preprocessing.normalize.empty() && compiled.preprocessing.shift.empty()) {
     std::vector<std::uint32_t> rows(fit_data.train_samples);

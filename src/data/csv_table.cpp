@@ -73,7 +73,7 @@ Dataset read_csv_table(const DataSpec& spec, const Shape& input_shape, const Tar
     throw DataError(spec.path, fmt::format("{} feature columns ({} columns{}), and model.input_shape {} takes {} values",
                                            columns - targets.size(), columns,
                                            targets.empty() ? "" : fmt::format(", {} of them targets", targets.size()),
-                                           shape_text(input_shape), features));
+                                           Json(input_shape).dump(), features));
 
   Dataset data;
   data.features_path = data.targets_path = spec.path;

@@ -10,11 +10,28 @@
 
 namespace mlp {
 
+float Preprocessing::divisor() const { return static_cast<float>(255.0 / (static_cast<double>(high) - low)); }
+
 std::array<float, 256> Preprocessing::table() const {
   std::array<float, 256> t{};
-  const auto divisor = static_cast<float>(255.0 / (static_cast<double>(high) - low));
-  for (int v = 0; v < 256; ++v) t[static_cast<std::size_t>(v)] = static_cast<float>(v) / divisor + low;
+  const float d = divisor();
+  for (int v = 0; v < 256; ++v) t[static_cast<std::size_t>(v)] = static_cast<float>(v) / d + low;
   return t;
+}
+
+InputScaling Preprocessing::scaling() const {
+  InputScaling s;
+  if (byte_inputs) {
+    s.table = table();
+    s.map_values = true;
+    s.divisor = divisor();
+    s.low = low;
+  } else {
+    for (int v = 0; v < 256; ++v) s.table[static_cast<std::size_t>(v)] = static_cast<float>(v);
+  }
+  s.shift = shift;
+  s.scale = scale;
+  return s;
 }
 
 std::size_t Dataset::feature_count() const {
@@ -88,10 +105,11 @@ void fit_normalization(const Dataset& data, std::span<const std::uint32_t> rows,
   preprocessing.scale.clear();
   if (preprocessing.normalize.empty()) return;
   const std::size_t features = data.feature_count();
-  const auto table = preprocessing.table();
+  const InputScaling scaling = preprocessing.scaling();
   const auto value = [&](std::size_t row, std::size_t c) -> double {
     const std::size_t at = row * features + c;
-    return data.bytes.empty() ? data.values[at] : table[data.bytes[at]];
+    if (!data.bytes.empty()) return scaling.table[data.bytes[at]];
+    return scaling.map_values ? data.values[at] / scaling.divisor + scaling.low : data.values[at];
   };
   std::vector<double> low(features, INFINITY), high(features, -INFINITY), sum(features, 0.0), squares(features, 0.0);
   for (const auto r : rows)
@@ -135,6 +153,9 @@ void gather_inputs(const Dataset& data, std::span<const std::uint32_t> indices, 
       if (!data.bytes.empty()) {
         const std::uint8_t* pixels = data.bytes.data() + first;
         for (std::size_t c = 0; c < features; ++c) row[c] = scaling.table[pixels[c]];
+      } else if (scaling.map_values) {
+        const float* values = data.values.data() + first;
+        for (std::size_t c = 0; c < features; ++c) row[c] = values[c] / scaling.divisor + scaling.low;
       } else {
         std::copy_n(data.values.data() + first, features, row);
       }

@@ -17,15 +17,18 @@
 
 namespace mlp {
 
-// How stored features become the model's input: bytes through input_range's
-// table, numbers as they are; then, with data.normalize, each feature c as
+// How stored features become the model's input. A model trained on bytes (IDX
+// images, uint8 arrays) reads any input through input_range's map, bytes by a
+// table and numbers by the same formula, so a CSV of pixel values means what
+// the images did; a model trained on numbers takes them as they are (bytes as
+// their values). Then, with data.normalize, each feature c becomes
 // (v - shift[c]) * scale[c].
 struct InputScaling {
   InputScaling() = default;
   InputScaling(const std::array<float, 256>& byte_table) : table(byte_table) {}  // NOLINT: a table is a scaling
-  InputScaling(const std::array<float, 256>& byte_table, std::vector<float> shifts, std::vector<float> scales)
-      : table(byte_table), shift(std::move(shifts)), scale(std::move(scales)) {}
   std::array<float, 256> table{};
+  bool map_values = false;          // numbers go through v / divisor + low
+  float divisor = 1.0f, low = 0.0f;
   std::vector<float> shift, scale;  // per feature; empty: not normalized
 };
 
@@ -33,11 +36,13 @@ struct Preprocessing {
   float low = 0.0f, high = 1.0f;
   std::string normalize;            // "", "standard" or "minmax" (data.normalize)
   std::vector<float> shift, scale;  // fitted on the training split; empty until then
+  bool byte_inputs = true;          // the training data's features were bytes: input_range applies
 
   // value(x) = x / (255 / (high - low)) + low: for [-1, 1] exactly the tutorial's
   // float32(x) / 127.5 - 1, for [0, 1] x / 255.
   std::array<float, 256> table() const;
-  InputScaling scaling() const { return InputScaling(table(), shift, scale); }
+  float divisor() const;
+  InputScaling scaling() const;
 };
 
 struct Dataset {
@@ -69,7 +74,7 @@ Dataset load_images(const std::string& images_path, const Shape& input_shape);
 void check_sample_shape(const std::string& path, std::span<const std::size_t> sample, const Shape& input_shape);
 
 // data.normalize's shift and scale per feature over the samples `rows` (the
-// training split), on the values input_range gives: "standard" (x - mean) / std
+// training split), on the values scaling() gives them: "standard" (x - mean) / std
 // with the population standard deviation, "minmax" (x - min) / (max - min), as
 // scikit-learn's StandardScaler and MinMaxScaler; a constant feature gets scale 1.
 void fit_normalization(const Dataset& data, std::span<const std::uint32_t> rows, Preprocessing& preprocessing);

@@ -41,7 +41,7 @@ Dataset dataset_from_arrays(NpyArray x, const std::string& x_name, NpyArray* y, 
   if (x.shape.size() == 1 && shape_size(input_shape) == 1) x.shape.push_back(1);
   if (x.shape.size() < 2)
     throw DataError(x_name, fmt::format("has shape ({},): one value per sample, and model.input_shape {} takes {}",
-                                        x.shape[0], shape_text(input_shape), shape_size(input_shape)));
+                                        x.shape[0], Json(input_shape).dump(), shape_size(input_shape)));
   if (x.shape[0] == 0) throw DataError(x_name, "holds no samples");
   check_sample_shape(x_name, std::span(x.shape).subspan(1), input_shape);
   data.dims = {x.shape[0]};

@@ -158,4 +158,16 @@ ordered keras_model_config(const std::vector<KerasLayer>& layers) {
   return {{"class_name", "Sequential"}, {"config", ordered{{"name", "sequential_1"}, {"layers", list}}}};
 }
 
+nlohmann::ordered_json mlp_preprocessing(const Compiled& compiled) {
+  const Preprocessing& p = compiled.preprocessing;
+  nlohmann::ordered_json out{{"inputs", p.byte_inputs ? "bytes" : "values"}, {"input_range", {p.low, p.high}}};
+  if (!p.shift.empty()) {
+    out["normalize"] = p.normalize;
+    out["shift"] = p.shift;
+    out["scale"] = p.scale;
+  }
+  if (!compiled.class_names.empty()) out["class_names"] = compiled.class_names;
+  return out;
+}
+
 }  // namespace mlp

@@ -14,6 +14,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nn/model.h"
+#include "train/compiled.h"
 
 namespace mlp {
 
@@ -33,5 +34,13 @@ std::vector<KerasLayer> keras_layers(const Model& model);
 
 // {"class_name": "Sequential", "config": {"name": "sequential_1", "layers": [...]}}.
 nlohmann::ordered_json keras_model_config(const std::vector<KerasLayer>& layers);
+
+// Not Keras's: what mlp does to the input before the first layer, for the Keras
+// and TensorFlow.js files (attribute and metadata "mlp_preprocessing"), which
+// mlp-import reads back: {"inputs": "bytes" | "values", "input_range": [low,
+// high] (applied to bytes: value / (255 / (high - low)) + low), "normalize",
+// "shift", "scale" (data.normalize: (x - shift) * scale per feature),
+// "class_names"}.
+nlohmann::ordered_json mlp_preprocessing(const Compiled& compiled);
 
 }  // namespace mlp

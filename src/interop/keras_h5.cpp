@@ -103,6 +103,8 @@ std::string export_keras_h5(const Compiled& compiled) {
     check(H5Awrite(attribute, H5T_NATIVE_DOUBLE, range), "mlp_input_range");
   }
 
+  string_attribute(file, "mlp_preprocessing", mlp_preprocessing(compiled).dump());
+
   const Hdf5Id weights = created(H5Gcreate2(file, "model_weights", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, "model_weights");
   std::vector<std::string> layer_names;
   for (const auto& l : layers) layer_names.push_back(l.config.at("config").at("name").get<std::string>());

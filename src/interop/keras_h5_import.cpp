@@ -1,6 +1,7 @@
 #include "interop/keras_h5_import.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cctype>
 #include <filesystem>
 #include <random>
@@ -162,6 +163,19 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
     root["data"]["input_range"] = {range[0], range[1]};
   }
 
+  // A file mlp-export wrote: all it did to the input (interop/keras_config.h).
+  Json preprocessing;
+  if (r.has_attribute(file, "mlp_preprocessing")) {
+    try {
+      preprocessing = parse_json_text(r.text(file, "mlp_preprocessing", "/"), "mlp_preprocessing");
+    } catch (Error& e) {
+      e.set_file(path);
+      throw;
+    }
+    if (!preprocessing.is_object()) r.fail("/mlp_preprocessing", "is not a JSON object");
+    if (preprocessing.contains("normalize")) root["data"]["normalize"] = preprocessing["normalize"];
+  }
+
   Config config;
   try {
     for (const auto& assignment : overrides) apply_override(root, assignment);
@@ -177,6 +191,30 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
   } catch (Error& e) {
     if (e.file().empty()) e.set_file(path);
     throw;
+  }
+  if (!preprocessing.is_null()) {
+    Preprocessing& p = loaded.compiled.preprocessing;
+    try {
+      p.byte_inputs = preprocessing.value("inputs", "bytes") != "values";
+      if (preprocessing.contains("shift")) {
+        p.shift = preprocessing.at("shift").get<std::vector<float>>();
+        p.scale = preprocessing.at("scale").get<std::vector<float>>();
+      }
+      if (preprocessing.contains("class_names"))
+        loaded.compiled.class_names = preprocessing.at("class_names").get<std::vector<std::string>>();
+    } catch (const Json::exception& e) {
+      r.fail("/mlp_preprocessing", e.what());
+    }
+    if ((!p.normalize.empty() || !p.shift.empty()) &&
+        (p.shift.size() != loaded.compiled.model->input_size() || p.scale.size() != p.shift.size() ||
+         !std::all_of(p.shift.begin(), p.shift.end(), [](float v) { return std::isfinite(v); }) ||
+         !std::all_of(p.scale.begin(), p.scale.end(), [](float v) { return std::isfinite(v); })))
+      r.fail("/mlp_preprocessing", "shift and scale do not fit the model's input");
+    if (loaded.compiled.class_names.size() > std::max<std::size_t>(loaded.compiled.classes(), 2))
+      r.fail("/mlp_preprocessing", "more class names than the model has classes");
+  } else if (!loaded.compiled.preprocessing.normalize.empty()) {
+    throw Error(ExitCode::usage, path, "data.normalize",
+                "needs the statistics of training data, which a Keras file does not hold: leave it out");
   }
   loaded.state.seed = config.seed ? *config.seed : std::random_device{}();
   Model& model = *loaded.compiled.model;

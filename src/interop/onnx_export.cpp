@@ -295,11 +295,21 @@ std::string export_onnx(const Compiled& compiled, const std::string& source) {
   const Model& model = *compiled.model;
   Emitter e(model);
   e.graph.input("input", batch_dims(model.input_shape()));
-  // input_range: x / (255 / (high - low)) + low, as the training data saw it (data/dataset.h).
+  // The input as training saw it (data/dataset.h): a model trained on bytes maps
+  // them by input_range, x / (255 / (high - low)) + low; then data.normalize's
+  // (x - shift) * scale, per feature.
   const Preprocessing& p = compiled.preprocessing;
-  const auto divisor = static_cast<float>(255.0 / (static_cast<double>(p.high) - p.low));
-  const std::string divided = e.graph.node("Div", {"input", e.scalar("input_divisor", divisor)}, "input_divided");
-  Value v{e.graph.node("Add", {divided, e.scalar("input_low", p.low)}, "input_scaled"), model.input_shape()};
+  Value v{"input", model.input_shape()};
+  if (p.byte_inputs) {
+    const std::string divided = e.graph.node("Div", {"input", e.scalar("input_divisor", p.divisor())}, "input_divided");
+    v.name = e.graph.node("Add", {divided, e.scalar("input_low", p.low)}, "input_scaled");
+  }
+  if (!p.shift.empty()) {
+    std::vector<std::int64_t> dims(model.input_shape().begin(), model.input_shape().end());
+    const std::string shifted =
+        e.graph.node("Sub", {v.name, e.graph.weights("input_shift", dims, p.shift)}, "input_shifted");
+    v.name = e.graph.node("Mul", {shifted, e.graph.weights("input_scale", dims, p.scale)}, "input_normalized");
+  }
   for (const auto& layer : model.layers()) {
     const auto it = emitters().find(layer->class_name());
     if (it == emitters().end())
@@ -310,9 +320,10 @@ std::string export_onnx(const Compiled& compiled, const std::string& source) {
   e.graph.node("Identity", {v.name}, "output");
   e.graph.output("output", batch_dims(v.shape));
   const std::string doc = fmt::format(
-      "Exported by mlp {} from {}. input: raw pixel values 0-255 as float32, shape [N, {}]; output: the model's "
-      "output, shape [N, {}].",
-      program_version, source, fmt::join(model.input_shape(), ", "), fmt::join(v.shape, ", "));
+      "Exported by mlp {} from {}. input: {} as float32, shape [N, {}]; output: the model's output, shape [N, {}].",
+      program_version, source,
+      p.byte_inputs ? "raw pixel (byte) values 0-255" : "the features as the training data held them",
+      fmt::join(model.input_shape(), ", "), fmt::join(v.shape, ", "));
   return e.graph.model(program_version, doc);
 }
 

@@ -59,8 +59,10 @@ std::vector<std::pair<std::string, std::string>> export_tfjs(const Compiled& com
       {"modelTopology",
        {{"keras_version", "2.2.4"}, {"backend", "tensorflow"}, {"model_config", keras_model_config(layers)}}},
       {"weightsManifest", nlohmann::ordered_json::array({{{"paths", paths}, {"weights", manifest}}})},
-      // The scaling mlp applied to raw 0-255 pixels: value / (255 / (high - low)) + low.
-      {"userDefinedMetadata", {{"mlp_input_range", {compiled.preprocessing.low, compiled.preprocessing.high}}}}};
+      // The scaling mlp applied to raw 0-255 pixels: value / (255 / (high - low)) + low; and all it does to the input.
+      {"userDefinedMetadata",
+       {{"mlp_input_range", {compiled.preprocessing.low, compiled.preprocessing.high}},
+        {"mlp_preprocessing", mlp_preprocessing(compiled)}}}};
   files[0] = {"model.json", model.dump()};
   return files;
 }

@@ -102,7 +102,8 @@ ModelFile to_model_file(const Compiled& compiled, const FitState& state) {
 
   Json preprocessing{{"input_shape", model.input_shape()},
                      {"input_range", {compiled.preprocessing.low, compiled.preprocessing.high}},
-                     {"classes", compiled.classes()}};
+                     {"classes", compiled.classes()},
+                     {"inputs", compiled.preprocessing.byte_inputs ? "bytes" : "values"}};
   // data.normalize's fitted statistics, and the training data's class names.
   if (!compiled.preprocessing.shift.empty()) {
     preprocessing["shift"] = compiled.preprocessing.shift;
@@ -173,6 +174,9 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     // Files written before normalization and class names existed hold neither.
     const Json& preprocessing = header.value("preprocessing", Json::object());
     Preprocessing& pre = loaded.compiled.preprocessing;
+    const std::string inputs = preprocessing.value("inputs", "bytes");
+    if (inputs != "bytes" && inputs != "values") throw DataError(path, "damaged header: preprocessing.inputs is " + inputs);
+    pre.byte_inputs = inputs == "bytes";
     if (preprocessing.contains("shift") || !pre.normalize.empty()) {
       pre.shift = preprocessing.at("shift").get<std::vector<float>>();
       pre.scale = preprocessing.at("scale").get<std::vector<float>>();

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <regex>
 #include <sstream>
 
@@ -12,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/strings.h"
+#include "data/load_data.h"
 #include "io/saved_model.h"
 #include "nn/activations.h"
 #include "support/sanitizers.h"
@@ -1107,4 +1109,188 @@ TEST_CASE("mlp-train --report: the page is there, whole, after the first epoch, 
   // The last page holds every epoch the checkpoint's history does.
   const auto history = mlp::load_saved_model(dir.path("ckpt.mlp")).state.history;
   CHECK(plotted_values(mlp::test::read_bytes(page)).at("loss").size() == history.size());
+}
+
+namespace {
+
+// Deterministic numbers in [0, 1) for the synthetic tables.
+struct Lcg {
+  std::uint64_t state = 12345;
+  double next() {
+    state = state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return static_cast<double>(state >> 11) / 9007199254740992.0;
+  }
+};
+
+// A .npy file of float32 values with this shape.
+void write_npy(const std::string& path, const std::vector<std::size_t>& shape, const std::vector<float>& values) {
+  std::string dims;
+  for (const auto d : shape) dims += std::to_string(d) + ", ";
+  std::string header = "{'descr': '<f4', 'fortran_order': False, 'shape': (" + dims + "), }";
+  while ((10 + header.size() + 1) % 64 != 0) header += ' ';
+  header += '\n';
+  std::string bytes = std::string("\x93NUMPY\x01\x00", 8);
+  bytes += static_cast<char>(header.size() & 0xff);
+  bytes += static_cast<char>(header.size() >> 8);
+  bytes += header;
+  bytes.append(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(float));
+  mlp::test::write_bytes(path, bytes);
+}
+
+// The model's outputs for the samples of `data`, computed here from the saved
+// file: its own normalization statistics and weights.
+mlp::Matrix outputs_of(const std::string& model_path, const mlp::Dataset& data) {
+  mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
+  std::vector<std::uint32_t> all(data.size());
+  std::iota(all.begin(), all.end(), 0u);
+  mlp::Matrix x;
+  mlp::gather_inputs(data, all, loaded.compiled.preprocessing.scaling(), x);
+  return loaded.compiled.model->forward(x, {});
+}
+
+}  // namespace
+
+TEST_CASE("a CSV table: binary text classes, data.normalize stored and re-applied, predictions by class name") {
+  mlp::test::TempDir dir;
+  // Two features on very different scales; the class is "yes" above a line.
+  Lcg rng;
+  std::string train_csv = "income,balance,approved\n", test_csv = train_csv;
+  double income_sum = 0;
+  for (int i = 0; i < 500; ++i) {
+    const double income = 1000 * rng.next(), balance = 2 * rng.next() - 1;
+    const std::string label = income / 1000 + balance > 0.5 ? "yes" : "no";
+    const std::string row = fmt::format("{},{},{}\n", income, balance, label);
+    if (i < 400) {
+      train_csv += row;
+      income_sum += static_cast<float>(income);
+    } else {
+      test_csv += row;
+    }
+  }
+  mlp::test::write_bytes(dir.path("train.csv"), train_csv);
+  mlp::test::write_bytes(dir.path("test.csv"), test_csv);
+  mlp::test::write_bytes(dir.path("c.json"), R"({
+    "name": "credit", "seed": 3,
+    "data": {"train": {"format": "csv", "path": "train.csv", "target": "approved"},
+             "test": {"format": "csv", "path": "test.csv", "target": "approved"}, "normalize": "standard"},
+    "model": {"input_shape": [2], "layers": [{"type": "Dense", "units": 8, "activation": "relu"},
+                                            {"type": "Dense", "units": 1, "activation": "sigmoid"}]},
+    "compile": {"loss": "binary_crossentropy", "optimizer": {"type": "adam", "learning_rate": 0.05}, "metrics": ["acc"]},
+    "fit": {"epochs": 40, "batch_size": 16, "validation_split": 0.0, "verbose": 0}})");
+  const std::string model = dir.path("m.mlp");
+  const Result trained = run(train + " --config " + dir.path("c.json") + " -o " + model, dir);
+  REQUIRE(trained.code == 0);
+
+  // The statistics are the training rows' (the first is "income"'s mean), the names as the rows met them.
+  const mlp::LoadedModel loaded = mlp::load_saved_model(model);
+  REQUIRE(loaded.compiled.preprocessing.shift.size() == 2);
+  CHECK(loaded.compiled.preprocessing.shift[0] == Approx(income_sum / 400).epsilon(1e-5));
+  const std::string first = train_csv.substr(train_csv.find('\n', 24) - 3, 3) == ",no" ? "no" : "yes";
+  REQUIRE(loaded.compiled.class_names.size() == 2);
+  CHECK(loaded.compiled.class_names[0] == first);
+
+  const auto evaluated = nlohmann::json::parse(run(eval + " --model " + model + " --json", dir).out);
+  CHECK(evaluated["accuracy"].get<double>() > 0.9);
+
+  // mlp-predict on the test table (its target column left out): names, and the
+  // probabilities this test computes from the saved file's statistics and weights.
+  const Result predicted = run(predict + " --model " + model + " --input " + dir.path("test.csv"), dir);
+  REQUIRE(predicted.code == 0);
+  mlp::DataSpec spec = loaded.compiled.config.data.test.value();
+  const mlp::Dataset features = mlp::load_features(dir.path("test.csv"), mlp::DataFormat::csv, {2}, &spec);
+  const mlp::Matrix outputs = outputs_of(model, features);
+  std::istringstream lines(predicted.out);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "index,class,probability");
+  for (std::size_t r = 0; r < 100; ++r) {
+    REQUIRE(std::getline(lines, line));
+    const float p = outputs(r, 0);
+    const std::string name = loaded.compiled.class_names[p > 0.5f ? 1 : 0];
+    CHECK(line == fmt::format("{},{},{:.6f}", r, name, p > 0.5f ? p : 1 - p));
+  }
+
+  // A German locale (decimal comma) changes nothing: the same model, byte for byte.
+  REQUIRE(run("localedef -i de_DE -f UTF-8 " + dir.path("de_DE.UTF-8"), dir).code <= 1);
+  const Result german = run("LOCPATH=" + dir.root().string() + " LC_ALL=de_DE.UTF-8 " + train + " --config " +
+                                dir.path("c.json") + " -o " + dir.path("de.mlp"),
+                            dir);
+  REQUIRE(german.code == 0);
+  CHECK(mlp::test::read_bytes(dir.path("de.mlp")) == mlp::test::read_bytes(model));
+
+  // A cell that is not a number: exit 2 naming file, line and column, before training.
+  mlp::test::write_bytes(dir.path("bad.csv"), "income,balance,approved\n1,2,yes\n3,x,no\n");
+  const Result bad = run(train + " --config " + dir.path("c.json") + " --set 'data.train.path=\"bad.csv\"' -o " +
+                             dir.path("bad.mlp"),
+                         dir);
+  CHECK(bad.code == 2);
+  CHECK_THAT(bad.err, Catch::Contains(dir.path("bad.csv") + ": line 3, column 2 (\"balance\"): \"x\" is not a number"));
+  CHECK_FALSE(std::filesystem::exists(dir.path("bad.mlp")));
+}
+
+TEST_CASE("regression from .npy arrays: a linear target reaches R² > 0.99; values predicted; gates on the loss") {
+  mlp::test::TempDir dir;
+  Lcg rng;
+  std::vector<float> x, y;
+  for (int i = 0; i < 400; ++i) {
+    const float a = static_cast<float>(10 * rng.next()), b = static_cast<float>(rng.next()),
+                c = static_cast<float>(100 * rng.next() - 50);
+    x.insert(x.end(), {a, b, c});
+    y.push_back(2 * a - 30 * b + 0.5f * c + 7);
+  }
+  write_npy(dir.path("x.npy"), {400, 3}, x);
+  write_npy(dir.path("y.npy"), {400}, y);
+  mlp::test::write_bytes(dir.path("r.json"), R"({
+    "name": "linear", "seed": 5,
+    "data": {"train": {"format": "npy", "x": "x.npy", "y": "y.npy"},
+             "test": {"format": "npy", "x": "x.npy", "y": "y.npy"}, "normalize": "standard"},
+    "model": {"input_shape": [3], "layers": [{"type": "Dense", "units": 1}]},
+    "compile": {"loss": "mse", "optimizer": {"type": "adam", "learning_rate": 0.1}, "metrics": ["mae"]},
+    "fit": {"epochs": 60, "batch_size": 16, "validation_split": 0.2, "verbose": 2}})");
+  const std::string model = dir.path("r.mlp");
+  const Result trained = run(train + " --config " + dir.path("r.json") + " -o " + model, dir);
+  REQUIRE(trained.code == 0);
+  CHECK_THAT(trained.out, Catch::Contains(" - loss: ") && Catch::Contains(" - mean_absolute_error: ") &&
+                              Catch::Contains(" - val_mean_absolute_error: "));
+  const Result json = run(eval + " --model " + model + " --json", dir);
+  REQUIRE(json.code == 0);
+  const auto evaluated = nlohmann::json::parse(json.out);
+  CHECK(evaluated["r2"].get<double>() > 0.99);
+  CHECK_FALSE(evaluated.contains("accuracy"));
+
+  // Values, as the saved model computes them.
+  const Result predicted = run(predict + " --model " + model + " --input " + dir.path("x.npy"), dir);
+  REQUIRE(predicted.code == 0);
+  const mlp::Matrix outputs = outputs_of(model, mlp::load_features(dir.path("x.npy"), mlp::DataFormat::npy, {3}, nullptr));
+  std::istringstream lines(predicted.out);
+  std::string line;
+  std::getline(lines, line);
+  CHECK(line == "index,value");
+  for (std::size_t r = 0; r < 400; ++r) {
+    REQUIRE(std::getline(lines, line));
+    CHECK(line == fmt::format("{},{}", r, outputs(r, 0)));
+  }
+
+  // Gates: accuracy and class recall mean nothing here; --max-drop bounds the loss's rise.
+  CHECK(run(eval + " --model " + model + " --min-accuracy 0.5", dir).code == 2);
+  CHECK(run(eval + " --model " + model + " --min-class-recall 0.5", dir).code == 2);
+  CHECK(run(eval + " --model " + model + " --baseline " + model, dir).code == 0);
+  REQUIRE(run(train + " --config " + dir.path("r.json") + " --epochs 1 -o " + dir.path("early.mlp"), dir).code == 0);
+  const Result worse = run(eval + " --model " + dir.path("early.mlp") + " --baseline " + model + " --max-drop 0.01", dir);
+  CHECK(worse.code == 1);
+  CHECK_THAT(worse.err, Catch::Contains("mlp-eval: gate max-drop failed: loss ") && Catch::Contains("a rise of"));
+
+  // The report: R² among the values, no confusion matrix or mistakes.
+  REQUIRE(run(report + " --model " + model + " -o " + dir.path("r.html"), dir).code == 0);
+  const std::string page = mlp::test::read_bytes(dir.path("r.html"));
+  CHECK_THAT(page, Catch::Contains("data-name=\"r2\" data-value=\"" + fmt::format("{}", evaluated["r2"].get<double>()) + "\""));
+  CHECK_THAT(page, !Catch::Contains("class=\"confusion\"") && !Catch::Contains("id=\"misclassified\""));
+
+  // Targets that do not fit the outputs: exit 2 naming the file.
+  write_npy(dir.path("y2.npy"), {400, 2}, std::vector<float>(800, 1.0f));
+  const Result wide = run(train + " --config " + dir.path("r.json") + " --set 'data.train.y=\"y2.npy\"' -o " +
+                              dir.path("w.mlp"),
+                          dir);
+  CHECK(wide.code == 2);
+  CHECK_THAT(wide.err, Catch::Contains(dir.path("y2.npy") + ": 2 targets per sample for a regression model with 1 outputs"));
 }
