@@ -7,7 +7,9 @@
 #  - Keras HDF5: read by keras_h5_predict.py, which follows Keras 2.2.4's
 #    load_model step by step with h5py and runs the forward pass in numpy;
 #  - TensorFlow.js: loaded by @tensorflow/tfjs (tf.io.fromMemory) and run;
-# on 1,000 test images: every output must equal mlp-predict's within 1e-5.
+# on 1,000 test images: every output must equal mlp-predict's within 1e-5. Then
+# the same for a model of numbers with data.normalize (configs/wine.json on the
+# real wine table, scripts/fetch-tabular.sh), and its Keras file imported back.
 # Usage: export_test.sh BIN_DIR SOURCE_DIR
 set -euo pipefail
 bin=$1
@@ -68,3 +70,35 @@ for model in mlp_activations dropout_batchnorm cnn cnn_global; do
   node "$here/tfjs_run.js" "$work/$model.tfjs" "$work/images-1000" 1000 "$work/$model.tfjs.csv" >/dev/null
   /usr/bin/python3 "$here/compare_outputs.py" "$work/$model.csv" "$work/$model.tfjs.csv" 1e-5 "$model: TensorFlow.js"
 done
+
+# A model of numbers, not bytes: configs/wine.json (a CSV table, data.normalize
+# "standard"). Each consumer gets the test table's features as float32 (.f32):
+# ONNX's graph normalizes them itself, the Keras and TensorFlow.js readers as the
+# file's mlp_preprocessing says; and mlp-import brings the statistics back.
+tabular="$root/data/tabular"
+"$bin/mlp-train" --config "$root/configs/wine.json" --verbose 0 -o "$work/wine.mlp" >/dev/null
+"$bin/mlp-predict" --model "$work/wine.mlp" --input "$tabular/wine_test.csv" --top-k 3 >"$work/wine.csv"
+/usr/bin/python3 - "$tabular/wine_test.csv" "$work/wine.f32" <<'PY'
+import csv, sys
+import numpy as np
+rows = list(csv.reader(open(sys.argv[1])))
+target = rows[0].index("cultivar")
+features = [[v for i, v in enumerate(r) if i != target] for r in rows]
+np.array([[float(v) for v in r] for r in features[1:]], dtype="<f4").tofile(sys.argv[2])
+csv.writer(open(sys.argv[2][:-4] + "-features.csv", "w", newline="")).writerows(features)
+PY
+count=$(($(wc -l <"$tabular/wine_test.csv") - 1))
+"$bin/mlp-export" --model "$work/wine.mlp" --format onnx -o "$work/wine.onnx"
+/usr/bin/python3 "$here/check_onnx.py" "$work/wine.onnx"
+node "$here/onnx_run.js" "$work/wine.onnx" "$work/wine.f32" "$count" 13 >"$work/wine.ort.csv"
+/usr/bin/python3 "$here/compare_outputs.py" "$work/wine.csv" "$work/wine.ort.csv" 1e-5 "wine: ONNX Runtime"
+"$bin/mlp-export" --model "$work/wine.mlp" --format keras -o "$work/wine.h5"
+/usr/bin/python3 "$here/keras_h5_predict.py" "$work/wine.h5" "$work/wine.f32" "$count" >"$work/wine.keras.csv"
+/usr/bin/python3 "$here/compare_outputs.py" "$work/wine.csv" "$work/wine.keras.csv" 1e-5 "wine: Keras layout (h5py + numpy)"
+"$bin/mlp-export" --model "$work/wine.mlp" --format tfjs -o "$work/wine.tfjs"
+node "$here/tfjs_run.js" "$work/wine.tfjs" "$work/wine.f32" "$count" "$work/wine.tfjs.csv" >/dev/null
+/usr/bin/python3 "$here/compare_outputs.py" "$work/wine.csv" "$work/wine.tfjs.csv" 1e-5 "wine: TensorFlow.js"
+# The imported model has no training data spec to name the target column: it is given the features alone.
+"$bin/mlp-import" --keras "$work/wine.h5" -o "$work/wine.back.mlp" 2>/dev/null
+"$bin/mlp-predict" --model "$work/wine.back.mlp" --input "$work/wine-features.csv" --top-k 3 >"$work/wine.back.csv"
+cmp "$work/wine.csv" "$work/wine.back.csv"

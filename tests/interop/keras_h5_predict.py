@@ -3,11 +3,12 @@
 load_weights_from_hdf5_group), with h5py and numpy instead of Keras (which this
 machine does not have), and runs the model's forward pass in numpy (float64) by
 Keras's layer definitions on the first COUNT images of an IDX file, scaled as the
-file's mlp_input_range says ([0, 1] without it). Prints one CSV row of outputs per image.
+file's mlp_preprocessing says (pixels / 255 without it). Prints one CSV row of outputs per sample.
 Any departure from the layout Keras reads (a missing attribute, a layer count or
 weight count that differs, a weight of the wrong shape or dtype) is an error,
 with Keras's own message where it has one.
-Usage: /usr/bin/python3 keras_h5_predict.py MODEL.h5 IMAGES-idx3-ubyte COUNT"""
+Usage: /usr/bin/python3 keras_h5_predict.py MODEL.h5 IMAGES-idx3-ubyte|FEATURES.f32 COUNT
+(FEATURES.f32: raw little-endian float32 features, as the training data held them)"""
 import json
 import sys
 
@@ -242,11 +243,21 @@ def main():
                 fail('%s: shape %s, the layer needs %s' % (w, v.shape, s))
         loaded[layer_name] = values
 
-    # mlp's exports record the input scaling; a Keras model from elsewhere takes pixels / 255.
-    low, high = (float(v) for v in f.attrs['mlp_input_range']) if 'mlp_input_range' in f.attrs else (0.0, 1.0)
-    raw = np.fromfile(images, dtype=np.uint8, offset=16, count=count * int(np.prod(input_shape)))
-    x = raw.reshape((count,) + input_shape).astype(np.float32)
-    x = (x / np.float32(255.0 / (high - low)) + np.float32(low)).astype(np.float64)
+    # mlp's exports record what mlp does to the input (mlp_preprocessing: bytes
+    # through input_range, then data.normalize's shift and scale); a Keras model
+    # from elsewhere takes pixels / 255.
+    prep = json.loads(text(f.attrs['mlp_preprocessing'])) if 'mlp_preprocessing' in f.attrs else {}
+    low, high = prep.get('input_range', (0.0, 1.0))
+    size = count * int(np.prod(input_shape))
+    if images.endswith('.f32'):
+        x = np.fromfile(images, dtype='<f4', count=size).reshape((count,) + input_shape)
+    else:
+        x = np.fromfile(images, dtype=np.uint8, offset=16, count=size).reshape((count,) + input_shape).astype(np.float32)
+    if prep.get('inputs', 'bytes') == 'bytes':
+        x = x / np.float32(255.0 / (high - low)) + np.float32(low)
+    if 'shift' in prep:
+        x = (x - np.asarray(prep['shift'], np.float32).reshape(input_shape)) * np.asarray(prep['scale'], np.float32).reshape(input_shape)
+    x = x.astype(np.float64)
     for layer, s in zip(layers, shapes):
         forward, _ = build(layer['class_name'], layer['config'], loaded.get(layer['config']['name'], []), s)
         x = forward(x)

@@ -1,8 +1,10 @@
 // Runs an ONNX model with ONNX Runtime (npm onnxruntime-node) on the first COUNT
 // images of an IDX file, fed as raw pixel values (0-255) in float32 with the
-// shape [COUNT, ...SHAPE], and prints each image's outputs as one CSV row with
-// every digit JavaScript keeps (the test compares them with mlp-predict's).
-// Usage: node onnx_run.js MODEL.onnx IMAGES-idx3-ubyte COUNT SHAPE (e.g. 28,28,1)
+// shape [COUNT, ...SHAPE] (or on the samples of a .f32 file, raw little-endian
+// float32 features, fed as they are), and prints each sample's outputs as one
+// CSV row with every digit JavaScript keeps (the test compares them with
+// mlp-predict's).
+// Usage: node onnx_run.js MODEL.onnx IMAGES-idx3-ubyte|FEATURES.f32 COUNT SHAPE (e.g. 28,28,1)
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -14,7 +16,11 @@ async function main() {
   const size = shape.reduce((a, b) => a * b, 1);
   const raw = fs.readFileSync(images);
   const pixels = new Float32Array(count * size);
-  for (let i = 0; i < count * size; ++i) pixels[i] = raw[16 + i];
+  if (images.endsWith('.f32')) {
+    for (let i = 0; i < count * size; ++i) pixels[i] = raw.readFloatLE(4 * i);
+  } else {
+    for (let i = 0; i < count * size; ++i) pixels[i] = raw[16 + i];
+  }
   const session = await ort.InferenceSession.create(model);
   const result = await session.run({ input: new ort.Tensor('float32', pixels, [count, ...shape]) });
   const output = result.output;
