@@ -31,6 +31,7 @@ ReportEvaluation evaluate_for_report(Compiled& compiled, const ReportData& sourc
   ReportEvaluation e;
   e.data = source.name;
   e.samples = data.size();
+  e.class_names = compiled.class_names;
   const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
   const std::size_t batch = inference_batch(model, 256);
   if (!data.labelled()) {

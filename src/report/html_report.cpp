@@ -66,14 +66,19 @@ std::string history_section(const ReportContent& content) {
   return html + "</div>\n</section>\n";
 }
 
-std::string class_table(const ConfusionMatrix& confusion) {
+// A class as the page names it: "0", or "0 (benign)" when the training data named it.
+std::string class_label(std::size_t c, const std::vector<std::string>& names) {
+  return c < names.size() ? fmt::format("{} ({})", c, xml_text(names[c])) : std::to_string(c);
+}
+
+std::string class_table(const ConfusionMatrix& confusion, const std::vector<std::string>& names) {
   std::string html =
       "<table class=\"per-class\">\n<tr><th>class</th><th>precision</th><th>recall</th><th>f1-score</th><th>support</th></tr>\n";
   for (std::size_t c = 0; c < confusion.classes(); ++c) {
     const auto s = confusion.scores(c);
     html += fmt::format(
-        "<tr data-class=\"{0}\"><td>{0}</td><td>{1:.2f}</td><td>{2:.2f}</td><td>{3:.2f}</td><td>{4}</td></tr>\n", c,
-        s.precision, s.recall, s.f1, s.support);
+        "<tr data-class=\"{0}\"><td>{1}</td><td>{2:.2f}</td><td>{3:.2f}</td><td>{4:.2f}</td><td>{5}</td></tr>\n", c,
+        class_label(c, names), s.precision, s.recall, s.f1, s.support);
   }
   return html + fmt::format("<tr><th>accuracy</th><td></td><td></td><td>{:.4f}</td><td>{}</td></tr>\n</table>\n",
                             confusion.accuracy(), confusion.total());
@@ -95,12 +100,13 @@ std::string evaluation_section(const ReportEvaluation& e) {
     if (e.confusion->classes() <= heatmap_max_classes) html += confusion_heatmap_svg(*e.confusion);
     else html += fmt::format("<p class=\"note\">{} classes: too many to draw; the table has each class's scores.</p>\n",
                              e.confusion->classes());
-    html += "</div>\n<div>\n<h3>Per class</h3>\n" + class_table(*e.confusion) + "</div>\n</div>\n";
+    html += "</div>\n<div>\n<h3>Per class</h3>\n" + class_table(*e.confusion, e.class_names) + "</div>\n</div>\n";
   }
   if (!e.predicted_counts.empty()) {
     html += "<h3>Predicted classes (the data has no labels)</h3>\n<table class=\"predicted\">\n<tr><th>class</th><th>predicted</th></tr>\n";
     for (std::size_t c = 0; c < e.predicted_counts.size(); ++c)
-      html += fmt::format("<tr data-class=\"{0}\"><td>{0}</td><td>{1}</td></tr>\n", c, e.predicted_counts[c]);
+      html += fmt::format("<tr data-class=\"{}\"><td>{}</td><td>{}</td></tr>\n", c, class_label(c, e.class_names),
+                          e.predicted_counts[c]);
     html += "</table>\n";
   }
   return html + "</section>\n";

@@ -33,6 +33,7 @@ struct ReportEvaluation {
   std::vector<std::uint64_t> predicted_counts;  // unlabelled data: how often each class was predicted
   std::vector<ReportImage> misclassified;      // the most confident mistakes first
   std::uint64_t misclassified_total = 0;
+  std::vector<std::string> class_names;        // the training data's, by class id (empty: ids are names)
 };
 
 struct ReportWeight {

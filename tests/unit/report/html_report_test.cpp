@@ -170,6 +170,9 @@ TEST_CASE("the report page: charts, heatmap, per-class table, mistakes and histo
   // Per class: class 2 has precision 2/2, recall 2/4.
   CHECK(page.find("<tr data-class=\"2\"><td>2</td><td>1.00</td><td>0.50</td><td>0.67</td><td>4</td></tr>") !=
         std::string::npos);
+  // Classes the training data named are shown by id and name.
+  content.evaluation->class_names = {"cat", "dog", "<cow>"};
+  CHECK(mlp::html_report(content).find("<tr data-class=\"2\"><td>2 (&lt;cow&gt;)</td><td>1.00</td>") != std::string::npos);
   CHECK(page.find("<td>0.7000</td><td>10</td>") != std::string::npos);  // accuracy 7/10 of 10
   // Mistakes: in the given order, each image inline.
   const auto figures = all(page, R"re(data-index="(\d+)" data-true="(\d+)" data-predicted="(\d+)" data-probability="([^"]*)"><img src="([^"]*)")re");
