@@ -1210,6 +1210,13 @@ TEST_CASE("a CSV table: binary text classes, data.normalize stored and re-applie
     CHECK(line == fmt::format("{},{},{:.6f}", r, name, p > 0.5f ? p : 1 - p));
   }
 
+  // mlp-report on the test table: it holds the targets, so it is evaluated, classes by name.
+  REQUIRE(run(report + " --model " + model + " --input " + dir.path("test.csv") + " -o " + dir.path("r.html"), dir).code == 0);
+  const std::string page = mlp::test::read_bytes(dir.path("r.html"));
+  CHECK_THAT(page, Catch::Contains("<td>0 (" + first + ")</td>") && Catch::Contains("class=\"confusion\"") &&
+                       Catch::Contains(fmt::format("data-name=\"acc\" data-value=\"{}\"", evaluated["acc"].get<double>())));
+  CHECK_THAT(page, !Catch::Contains("id=\"misclassified\""));  // not images
+
   // A German locale (decimal comma) changes nothing: the same model, byte for byte.
   REQUIRE(run("localedef -i de_DE -f UTF-8 " + dir.path("de_DE.UTF-8"), dir).code <= 1);
   const Result german = run("LOCPATH=" + dir.root().string() + " LC_ALL=de_DE.UTF-8 " + train + " --config " +
