@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Every test: installs what is missing, fetches MNIST, builds, runs the whole suite
-# (unit, golden, CLI and real-MNIST tests), then runs it again in one clang build
+# Every test: installs what is missing, fetches MNIST and the tabular sets, builds
+# (with MPI), runs the whole suite (unit, golden, CLI, real-data, interop, report
+# and MPI tests), then runs it again in one clang build without MPI
 # with AddressSanitizer + UndefinedBehaviorSanitizer at -O1, whose coverage
 # instrumentation also serves the fuzz targets, and runs each of them briefly
 # (scripts/fuzz.sh runs them longer).

@@ -4,8 +4,10 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
 #include <iostream>
 #include <limits>
@@ -20,6 +22,7 @@
 #include <xmmintrin.h>
 
 #include "core/blas.h"
+#include "core/collective.h"
 #include "core/error.h"
 #include "core/machine.h"
 #include "core/number_text.h"
@@ -153,14 +156,32 @@ void narrow_affinity_for_openblas(int, char**, char**) {
 
 }  // namespace
 
+namespace {
+
+// How many of the job's ranks share this machine (mpirun says; 1 otherwise).
+int local_ranks() {
+  const char* size = std::getenv("OMPI_COMM_WORLD_LOCAL_SIZE");
+  try {
+    return size && Collective::world().distributed() ? std::max(1, parse_number_text<int>(size, 1, 1 << 20)) : 1;
+  } catch (const NumberTextError&) {
+    return 1;
+  }
+}
+
+}  // namespace
+
 void apply_common_options(const CommonOptions& options, bool runs_math) {
   auto logger = spdlog::stderr_logger_st("mlp");
   logger->set_pattern("%n: %l: %v");
   logger->set_level(spdlog::level::from_str(options.log_level));
+  // Under mpirun, rank 0 tells; the others would say the same again, and say errors only.
+  const Collective& team = Collective::world();
+  if (!team.leader()) logger->set_level(spdlog::level::err);
   spdlog::set_default_logger(logger);
 
   const int cores = parallel::usable_cores();
-  int threads = options.threads > 0 ? options.threads : cores;
+  // The ranks mpirun starts on one machine share its cores.
+  int threads = options.threads > 0 ? options.threads : std::max(1, cores / local_ranks());
   if (threads > cores) {
     // Threads beyond the cores only take turns, and each turn stalls the others.
     spdlog::warn("--threads {}: this process may use {} cores; using {} threads", threads, cores, cores);
@@ -200,6 +221,26 @@ void hold_closed_standard_streams() {
 
 }  // namespace
 
+namespace {
+
+// The one error line, and the exit code. Under mpirun the job ends with it: the
+// other ranks may be waiting for this one in a reduction, and would wait forever.
+// An error every rank meets alike (bad usage, a bad config or data: exit 2) is
+// told by rank 0 alone.
+int fail(const std::string& program, const std::string& what, int code) {
+  std::cout.flush();
+  Collective& team = Collective::world();
+  if (team.leader() || code != static_cast<int>(ExitCode::usage))
+    std::cerr << program << (team.leader() ? "" : fmt::format(" (rank {})", team.rank())) << ": error: " << what << '\n';
+  if (team.distributed()) {
+    std::cerr.flush();
+    team.abort(code);
+  }
+  return code;
+}
+
+}  // namespace
+
 int run_main(const std::string& program, Flags& flags, int argc, char** argv, const std::function<int()>& body) {
   hold_closed_standard_streams();
   CLI::App& app = flags.app();
@@ -225,17 +266,11 @@ int run_main(const std::string& program, Flags& flags, int argc, char** argv, co
     if (!std::cout) throw RuntimeError("stdout", std::string("cannot write the results: ") + std::strerror(errno));
     return code;
   } catch (const Error& e) {
-    std::cout.flush();
-    std::cerr << program << ": error: " << e.describe() << '\n';
-    return static_cast<int>(e.code());
+    return fail(program, e.describe(), static_cast<int>(e.code()));
   } catch (const std::bad_alloc&) {
-    std::cout.flush();
-    std::cerr << program << ": error: out of memory\n";
-    return static_cast<int>(ExitCode::failure);
+    return fail(program, "out of memory", static_cast<int>(ExitCode::failure));
   } catch (const std::exception& e) {
-    std::cout.flush();
-    std::cerr << program << ": error: " << e.what() << '\n';
-    return static_cast<int>(ExitCode::failure);
+    return fail(program, e.what(), static_cast<int>(ExitCode::failure));
   }
 }
 

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "app/cli_common.h"
+#include "core/collective.h"
 #include "core/error.h"
 #include "app/training_run.h"
 
@@ -66,7 +67,10 @@ int main(int argc, char** argv) {
     if (seed) request.overrides.push_back("seed=" + std::to_string(*seed));
     request.stdout_is_terminal = ::isatty(STDOUT_FILENO) == 1;
     request.training_starts = [] { training_started.store(true); };
-    const auto outcome = mlp::run_training(request, std::cout, stop_requested);
+    // Under mpirun, rank 0 prints the Keras lines; the others train in silence.
+    std::ostream nowhere(nullptr);
+    const bool leader = mlp::Collective::world().leader();
+    const auto outcome = mlp::run_training(request, leader ? std::cout : nowhere, stop_requested);
     if (outcome == mlp::TrainOutcome::stopped) return 128 + static_cast<int>(stop_signal);
     return 0;
   });

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <iostream>
 #include <numeric>
 #include <random>
 
@@ -14,6 +15,7 @@
 
 #include "config/config.h"
 #include "core/clock.h"
+#include "core/collective.h"
 #include "core/error.h"
 #include "core/machine.h"
 #include "core/output_file.h"
@@ -168,13 +170,25 @@ void check_batch_memory(const Model& model, std::size_t batch, const std::string
 // precision Keras's " - 14s" lacks; scripts/bench.sh reads these lines.
 class EpochTimer : public Callback {
  public:
-  void on_epoch_begin(int) override { start_ = seconds_now(); }
+  explicit EpochTimer(const Collective& team) : team_(team) {}
+  void on_epoch_begin(int) override {
+    start_ = seconds_now();
+    reduced_ = team_.reduce_seconds();
+  }
   void on_epoch_end(int epoch, Logs&) override {
-    spdlog::info("epoch {} took {:.4f} s", epoch + 1, seconds_now() - start_);
+    const double took = seconds_now() - start_;
+    if (!team_.distributed()) {
+      spdlog::info("epoch {} took {:.4f} s", epoch + 1, took);
+      return;
+    }
+    const double reduce = team_.reduce_seconds() - reduced_;
+    spdlog::info("epoch {} took {:.4f} s: {:.4f} s computing, {:.4f} s in allreduce (efficiency {:.2f})", epoch + 1, took,
+                 took - reduce, reduce, took > 0 ? (took - reduce) / took : 1.0);
   }
 
  private:
-  double start_ = 0.0;
+  const Collective& team_;
+  double start_ = 0.0, reduced_ = 0.0;
 };
 
 // The run's files: what it reads, and what it writes whose path is known
@@ -407,6 +421,18 @@ void report_dry_run(Compiled& compiled, const Config& config, TrainingData& data
                      validation);
 }
 
+// The line a data-parallel run ends with: where rank 0's time went (computing,
+// or inside the gradient and value reductions, waiting for the slowest rank and
+// the transfer), and the efficiency that implies against one process doing all
+// the computing: compute / (compute + reductions).
+void report_scaling(const Collective& team, double seconds) {
+  if (!team.leader()) return;
+  const double reduce = team.reduce_seconds(), compute = seconds - reduce;
+  std::cerr << fmt::format("mlp-train: {} ranks: {:.2f} s training, {:.2f} s computing, {:.2f} s in allreduce; "
+                           "scaling efficiency {:.2f} (of {} times one process's throughput)\n",
+                           team.size(), seconds, compute, reduce, seconds > 0 ? compute / seconds : 1.0, team.size());
+}
+
 std::string default_output(const Config& config) {
   const std::string name = std::filesystem::path(config.name).filename().string();
   return (name.empty() ? std::string("model") : name) + ".mlp";
@@ -420,6 +446,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   const Config config = read_config(request, resumed ? &*resumed : nullptr);
   const std::string config_file = request.config_path.empty() ? request.resume_path : request.config_path;
 
+  Collective& team = Collective::world();
   Compiled compiled;
   try {
     compiled = compile(config);
@@ -462,7 +489,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
       spdlog::warn("{} already finished epoch {} of fit.epochs {}: nothing left to train (raise --epochs to go on)",
                    request.resume_path, state.next_epoch, config.fit.epochs);
   } else {
-    state.seed = config.seed ? *config.seed : std::random_device{}();
+    // One seed for every rank: the same initial weights and the same batches everywhere.
+    state.seed = team.broadcast(config.seed ? *config.seed : std::random_device{}());
     state.next_epoch = static_cast<int>(config.fit.initial_epoch);
     Rng init_rng = Rng::stream(state.seed, 1);
     compiled.model->init_params(init_rng);
@@ -472,6 +500,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   TrainingData data;
   load_training_data(config, compiled, config_file, data);
   FitData& fit_data = data.fit;
+  fit_data.team = &team;
 
   print_summary(*compiled.model, out);
   out.flush();
@@ -481,7 +510,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   }
 
   ProgbarLogger progbar(out, config.fit.verbose, request.stdout_is_terminal);
-  EpochTimer timer;
+  EpochTimer timer(team);
   std::vector<Callback*> callbacks{&timer, &progbar};
   ModelSaves model_saves(compiled, state, files.outputs, files.inputs);
   // fit.callbacks follow the progress lines, as in Keras, and may add to the logs
@@ -489,22 +518,28 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   CallbackEnv env;
   env.out = &out;
   env.log_names = epoch_log_names(*compiled.objective, config.fit);
-  env.save_model = [&model_saves](const std::string& path) { model_saves.request(path); };
+  // Rank 0 alone writes: the other ranks decide as it does, and keep quiet.
+  env.writes_files = team.leader();
+  env.save_model = [&model_saves, &team](const std::string& path) {
+    if (team.leader()) model_saves.request(path);
+  };
   const auto configured = make_callbacks(config.fit.callbacks, env);
   if (resumed) resume_callbacks(configured, state, config, compiled.model->params().size(), request.resume_path);
   for (const auto& c : configured) callbacks.push_back(c.get());
   CallbackStateRecorder recorder(configured, state);
   std::vector<Callback*> writers{&recorder, &model_saves};
+  const bool writes = team.leader();
   std::optional<CsvLogger> csv;
-  if (!request.csv_log_path.empty()) writers.push_back(&csv.emplace(request.csv_log_path));
+  if (writes && !request.csv_log_path.empty()) writers.push_back(&csv.emplace(request.csv_log_path));
   std::optional<JsonLogger> json_log;
-  if (!request.json_log_path.empty()) writers.push_back(&json_log.emplace(request.json_log_path));
+  if (writes && !request.json_log_path.empty()) writers.push_back(&json_log.emplace(request.json_log_path));
   std::optional<CheckpointWriter> checkpoint;
-  if (!request.checkpoint_path.empty()) writers.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
+  if (writes && !request.checkpoint_path.empty())
+    writers.push_back(&checkpoint.emplace(request.checkpoint_path, compiled, state));
   // The report evaluates on the config's test set, when it names one.
   std::optional<Dataset> report_data;
   std::optional<ReportWriter> report;
-  if (!request.report_path.empty()) {
+  if (writes && !request.report_path.empty()) {
     ReportData source;
     if (const auto& test = config.data.test) {
       report_data = load_data(*test, config.model.input_shape, compiled.target_needs());
@@ -515,6 +550,7 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
 
   bool finished = false;
   if (request.training_starts) request.training_starts();
+  const double fit_start = seconds_now();
   try {
     finished = fit(*compiled.model, *compiled.optimizer, *compiled.objective, config.fit, fit_data, state, callbacks,
                    &stop, writers);
@@ -522,6 +558,8 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
     if (e.file().empty()) e.set_file(config_file);  // a diverging loss belongs to the run's config
     throw;
   }
+  if (team.distributed()) report_scaling(team, seconds_now() - fit_start);
+  if (!writes) return finished ? TrainOutcome::finished : TrainOutcome::stopped;
   if (!finished) {
     out.flush();
     if (!request.checkpoint_path.empty()) {

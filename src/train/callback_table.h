@@ -25,6 +25,9 @@ struct CallbackEnv {
   // Writes the model, with the run's state as of the current epoch's end, to a
   // path (ModelCheckpoint); empty when only checking the config.
   std::function<void(const std::string& path)> save_model;
+  // False on an MPI rank other than 0: callbacks decide as everywhere, and
+  // rank 0 alone writes their files (CSVLogger's).
+  bool writes_files = true;
 };
 
 using CallbackMaker = std::unique_ptr<Callback> (*)(ObjectReader& reader, const CallbackEnv& env);

@@ -60,7 +60,7 @@ void CsvLogger::on_epoch_end(int, Logs& logs) {
   write_file_atomically(path_, kept_ + render(epochs_, first_epoch_, separator_, kept_.empty()));
 }
 
-std::unique_ptr<Callback> make_csv_logger(ObjectReader& reader, const CallbackEnv&) {
+std::unique_ptr<Callback> make_csv_logger(ObjectReader& reader, const CallbackEnv& env) {
   const std::string filename = reader.string("filename");
   const std::string separator = reader.string("separator", ",");
   // Python's csv module takes a one-character delimiter.
@@ -68,6 +68,7 @@ std::unique_ptr<Callback> make_csv_logger(ObjectReader& reader, const CallbackEn
     throw ConfigError(reader.path("separator"), "expected one character other than a quote or a line end, got \"" +
                                                     separator + "\"");
   const bool append = reader.boolean("append", false);
+  if (!env.writes_files) return std::make_unique<Callback>();  // stateless, as a CsvLogger is
   return std::make_unique<CsvLogger>(filename, separator, append);
 }
 

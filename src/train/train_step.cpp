@@ -1,11 +1,17 @@
 #include "train/train_step.h"
 
+#include <algorithm>
+
 #include "core/clock.h"
 
 namespace mlp {
 
 void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
-                    std::span<const float> weights, StepTimes* times) {
+                    std::span<const float> weights, StepTimes* times, const BatchShare* share) {
+  if (share && share->team && share->team->distributed()) {
+    run_shared(x, y, dropout_rng, means, weights, *share);
+    return;
+  }
   const double t0 = times ? seconds_now() : 0.0;
   const Matrix& output = model_.forward(x, {.training = true, .dropout_rng = &dropout_rng});
   const double t1 = times ? seconds_now() : 0.0;
@@ -31,6 +37,29 @@ void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vec
   times->loss += t2 - t1;
   times->backward += t3 - t2;
   times->update += t4 - t3;
+}
+
+void TrainStep::run_shared(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
+                           std::span<const float> weights, const BatchShare& share) {
+  std::vector<float>& grads = model_.grads();
+  if (x.rows() > 0) {
+    const Matrix& output = model_.forward(x, {.training = true, .dropout_rng = &dropout_rng});
+    objective_.batch_means(output, y, means, weights);
+    means[0] += model_.penalty();
+    objective_.gradient(output, y, d_output_, weights);
+    model_.backward(x, d_output_);  // never fused with the update: the gradients are summed first
+    const auto loss_share = static_cast<float>(share.loss_share);
+    for (float& g : grads) g *= loss_share;
+    means[0] *= share.loss_share;
+    for (std::size_t k = 1; k < means.size(); ++k) means[k] *= share.metric_share;
+  } else {
+    std::fill(grads.begin(), grads.end(), 0.0f);
+    means.assign(objective_.size(), 0.0);
+  }
+  share.team->sum(grads.data(), grads.size());
+  share.team->sum(means.data(), means.size());
+  optimizer_.step(model_.trainable_params(), grads);
+  model_.apply_constraints();
 }
 
 }  // namespace mlp

@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "core/collective.h"
 #include "core/matrix.h"
 #include "core/rng.h"
 #include "nn/model.h"
@@ -19,6 +20,15 @@ struct StepTimes {
   double forward = 0, loss = 0, backward = 0, update = 0;
 };
 
+// This process's part of a batch spread over ranks (data-parallel training):
+// its gradient and values count by their share of the batch's (rows here over
+// rows in the batch; for a class-weighted loss, weighted rows), and are summed
+// over the ranks before the optimizer's update, which every rank then takes.
+struct BatchShare {
+  Collective* team = nullptr;
+  double loss_share = 1.0, metric_share = 1.0;
+};
+
 class TrainStep {
  public:
   TrainStep(Model& model, Optimizer& optimizer, Objective& objective)
@@ -29,10 +39,15 @@ class TrainStep {
   // `dropout_rng`), the loss with the regularizers' penalty, as Keras's train
   // function returns them. `weights`, when given, weigh each sample's loss
   // (fit.class_weight). With `times`, adds each phase's duration to it.
+  // With `share` (over more than one rank), x and y hold this rank's rows of
+  // the batch (none is allowed) and `means` the whole batch's values.
   void run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
-           std::span<const float> weights = {}, StepTimes* times = nullptr);
+           std::span<const float> weights = {}, StepTimes* times = nullptr, const BatchShare* share = nullptr);
 
  private:
+  void run_shared(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
+                  std::span<const float> weights, const BatchShare& share);
+
   Model& model_;
   Optimizer& optimizer_;
   Objective& objective_;

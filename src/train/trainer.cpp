@@ -66,18 +66,30 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
   std::vector<std::uint32_t> order(train_samples);
   Matrix x, y;
   std::vector<double> means;
-  std::vector<float> weights;
+  std::vector<float> weights, batch_weights;
   Rng dropout_rng;
+  Collective* team = data.team && data.team->distributed() ? data.team : nullptr;
+  const int rank = team ? team->rank() : 0, ranks = team ? team->size() : 1;
+  // Rank r trains on rows [n r / N, n (r + 1) / N) of each batch of n.
+  const auto mine = [&](std::span<const std::uint32_t> samples) {
+    const std::size_t lo = samples.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks);
+    const std::size_t hi = samples.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(ranks);
+    return samples.subspan(lo, hi - lo);
+  };
   for (int epoch = state.next_epoch; epoch < fit.epochs && !control.stop_training; ++epoch) {
     const std::size_t first_batch = state.next_batch;  // above 0: resuming inside this epoch
     events.on_epoch_begin(epoch);
     epoch_order(state.seed, epoch, fit.shuffle, order);
-    if (first_batch > 0) dropout_rng.set_state(state.dropout_rng);
-    else dropout_rng = Rng::stream(epoch_seed(state.seed, epoch), dropout_stream);
+    // Each rank draws its rows' dropout masks from a stream of its own (rank 0's is a lone process's).
+    const std::uint64_t stream = dropout_stream + static_cast<std::uint64_t>(rank) * 0x100;
+    if (first_batch > 0 && rank == 0) dropout_rng.set_state(state.dropout_rng);
+    else if (first_batch > 0) dropout_rng = Rng::stream(epoch_seed(state.seed, epoch) + first_batch, stream);
+    else dropout_rng = Rng::stream(epoch_seed(state.seed, epoch), stream);
 
     std::size_t b = first_batch;
     for (; b < batches && !control.stop_training; ++b) {
-      if (stop && stop->load()) {
+      // Every rank stops at the same step (a signal reaches them at different times).
+      if (stop && (team ? team->any(stop->load()) : stop->load())) {
         state.next_epoch = epoch;
         state.next_batch = b;
         state.dropout_rng = dropout_rng.state();
@@ -85,9 +97,27 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       }
       const std::size_t start = b * batch_size;
       const auto batch = std::span<const std::uint32_t>(order).subspan(start, std::min(batch_size, train_samples - start));
-      gather_batch(*data.source.data, batch, data.source.scale, data.source.classes, x, y);
       events.on_batch_begin(b);
-      step.run(x, y, dropout_rng, means, data.source.weights_of(batch, weights));
+      if (!team) {
+        gather_batch(*data.source.data, batch, data.source.scale, data.source.classes, x, y);
+        step.run(x, y, dropout_rng, means, data.source.weights_of(batch, weights));
+      } else {
+        const auto rows = mine(batch);
+        gather_batch(*data.source.data, rows, data.source.scale, data.source.classes, x, y);
+        const auto local = data.source.weights_of(rows, weights);
+        BatchShare share{team, static_cast<double>(rows.size()) / static_cast<double>(batch.size()),
+                         static_cast<double>(rows.size()) / static_cast<double>(batch.size())};
+        if (!local.empty()) {
+          // A class-weighted loss is a mean over the weighted rows of the whole batch.
+          const auto whole = data.source.weights_of(batch, batch_weights);
+          const auto weighted = [](std::span<const float> w) {
+            return static_cast<double>(std::count_if(w.begin(), w.end(), [](float v) { return v != 0.0f; }));
+          };
+          const double total = weighted(whole);
+          share.loss_share = total > 0 ? weighted(local) / total : 0.0;
+        }
+        step.run(x, y, dropout_rng, means, local, nullptr, &share);
+      }
       BatchLogs batch_logs{.size = batch.size(), .values = means};
       events.on_batch_end(b, batch_logs);
     }
@@ -103,7 +133,16 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       const std::size_t val_batch = data.validation.class_weights.empty()
                                         ? std::max(batch_size, inference_batch(model, validation_batch))
                                         : batch_size;
-      const auto val = evaluate(model, objective, data.validation, data.val_indices, val_batch);
+      std::vector<double> val;
+      if (!team) {
+        val = evaluate(model, objective, data.validation, data.val_indices, val_batch);
+      } else {
+        // Each rank its share of the samples; the means weighted by the shares' sizes.
+        const auto rows = mine(data.val_indices);
+        val = rows.empty() ? std::vector<double>(names.size(), 0.0) : evaluate(model, objective, data.validation, rows, val_batch);
+        for (double& v : val) v *= static_cast<double>(rows.size()) / static_cast<double>(data.val_indices.size());
+        team->sum(val.data(), val.size());
+      }
       for (std::size_t k = 0; k < names.size(); ++k) logs.emplace_back("val_" + names[k], val[k]);
     }
     state.next_epoch = epoch + 1;

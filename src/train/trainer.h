@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "config/config.h"
+#include "core/collective.h"
 #include "core/rng.h"
 #include "nn/model.h"
 #include "nn/optimizers/optimizer.h"
@@ -21,6 +22,9 @@ struct FitData {
   std::size_t train_samples = 0;           // samples [0, train_samples) train
   BatchSource validation;                  // the split's source, or fit.validation_data's
   std::vector<std::uint32_t> val_indices;  // its samples, never shuffled
+  // The ranks of a data-parallel run: each trains on its share of every batch
+  // and validates on its share of the samples (null: this process alone).
+  Collective* team = nullptr;
 };
 
 // Keras's split: split_at = int(N * (1 - validation_split)); the first split_at

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Data-parallel training under mpirun against one process, on configs/wine.json
+# (the real wine table, scripts/fetch-tabular.sh; 142 training rows, batches of
+# 16, a validation split), 6 epochs:
+#  - np 2 and np 3 print the same Keras lines as one process, and end with
+#    weights within 1e-5 of its (the gradients are summed in another order:
+#    float rounding, nothing else);
+#  - a run resumed under np 2 from its checkpoint ends with the same model file,
+#    byte for byte, as the uninterrupted np 2 run;
+#  - SIGTERM to mpirun stops every rank with the checkpoint written, from which
+#    the run resumes;
+#  - a rank that dies ends the job with an error, not a hang; a bad config
+#    exits 2 with one error line.
+# Usage: mpi_test.sh BIN_DIR SOURCE_DIR
+set -euo pipefail
+bin=$1
+root=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+# Open MPI refuses root and more ranks than cores unless told.
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+config="$root/configs/wine.json"
+[ -f "$root/data/tabular/wine_train.csv" ] || { echo "mpi_test: data/tabular is missing (scripts/fetch-tabular.sh)" >&2; exit 1; }
+train=("$bin/mlp-train" --config "$config" --epochs 6 --verbose 2 --set fit.validation_split=0.2)
+masked() { sed -E 's/ - [0-9]+s - / - Ts - /' "$1"; }
+
+"${train[@]}" -o one.mlp >one.out
+for np in 2 3; do
+  mpirun -np "$np" "${train[@]}" -o "np$np.mlp" >"np$np.out" 2>"np$np.err"
+  if ! diff <(masked one.out) <(masked "np$np.out"); then
+    echo "mpi_test: np $np printed other lines than one process" >&2
+    exit 1
+  fi
+  grep -q "mlp-train: $np ranks: .* scaling efficiency" "np$np.err" || { cat "np$np.err" >&2; exit 1; }
+  /usr/bin/python3 -c "
+import sys, numpy as np
+import importlib.util
+spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+_, a = m.load('one.mlp'); _, b = m.load('np$np.mlp')
+worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
+print(f'np $np: largest weight difference from one process {worst:.2e}')
+sys.exit(0 if worst <= 1e-5 else 1)
+"
+done
+
+# Resume under MPI: 3 epochs with a checkpoint, then on to 6, equals 6 straight.
+mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 3 --verbose 0 --set fit.validation_split=0.2 \
+  --checkpoint ck.mlp -o three.mlp >/dev/null
+mpirun -np 2 "$bin/mlp-train" --resume ck.mlp --epochs 6 --verbose 0 -o resumed.mlp >/dev/null
+mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 6 --verbose 0 --set fit.validation_split=0.2 -o straight.mlp >/dev/null
+cmp resumed.mlp straight.mlp
+
+# SIGTERM to mpirun: every rank stops, rank 0 writes the checkpoint, the run resumes from it.
+mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 100000 --verbose 2 --checkpoint stop.mlp -o never.mlp \
+  >stop.out 2>stop.err &
+pid=$!
+for _ in $(seq 600); do grep -q "Epoch 3/" stop.out 2>/dev/null && break; sleep 0.05; done
+kill -TERM "$pid"
+status=0
+wait "$pid" || status=$?
+[ "$status" -ne 0 ] || { echo "mpi_test: mpirun exited 0 after SIGTERM" >&2; exit 1; }
+[ -f stop.mlp ] || { cat stop.err >&2; echo "mpi_test: no checkpoint after SIGTERM" >&2; exit 1; }
+[ ! -f never.mlp ] || { echo "mpi_test: the model was written on SIGTERM" >&2; exit 1; }
+mpirun -np 2 "$bin/mlp-train" --resume stop.mlp --epochs 4 --verbose 0 -o after.mlp >/dev/null 2>&1
+[ -f after.mlp ]
+
+# A rank killed in the middle: the job ends, with an error, well before the timeout.
+cat >killer.sh <<KILL
+#!/bin/sh
+if [ "\$OMPI_COMM_WORLD_RANK" = 1 ]; then
+  "$bin/mlp-train" --config "$config" --epochs 100000 --verbose 0 -o killed.mlp &
+  sleep 1; kill -KILL \$!; exit 137
+fi
+exec "$bin/mlp-train" --config "$config" --epochs 100000 --verbose 0 -o killed.mlp
+KILL
+chmod +x killer.sh
+status=0
+timeout 60 mpirun -np 2 ./killer.sh >/dev/null 2>killed.err || status=$?
+if [ "$status" -eq 0 ] || [ "$status" -eq 124 ]; then
+  echo "mpi_test: a killed rank gave exit $status (0: not noticed, 124: hung)" >&2
+  exit 1
+fi
+
+# A bad config: exit 2, one error line, from rank 0.
+status=0
+mpirun -np 2 "$bin/mlp-train" --config "$config" --set fit.batch_size=0 -o bad.mlp >/dev/null 2>bad.err || status=$?
+[ "$status" -eq 2 ] || { cat bad.err >&2; echo "mpi_test: a bad config under mpirun exited $status, not 2" >&2; exit 1; }
+[ "$(grep -c 'mlp-train: error:' bad.err)" -eq 1 ] || { cat bad.err >&2; exit 1; }
+echo "mpi_test: np 2 and 3 match one process; resume, SIGTERM, a killed rank and a bad config behave"
