@@ -13,6 +13,7 @@
 namespace mlp {
 namespace {
 
+#ifdef MLP_HAVE_MPI
 // mpirun (Open MPI's, or any PMIx launcher) tells its processes who they are in
 // the environment; a program started by hand is one process and never starts
 // MPI (MPI_Init would make it a singleton job, at a cost, for nothing).
@@ -20,7 +21,6 @@ bool launched_by_mpirun() {
   return std::getenv("OMPI_COMM_WORLD_SIZE") || std::getenv("PMIX_RANK") || std::getenv("PMI_SIZE");
 }
 
-#ifdef MLP_HAVE_MPI
 // MPI counts in ints: long arrays go in pieces.
 template <class T>
 void allreduce(T* data, std::size_t n, MPI_Datatype type) {
