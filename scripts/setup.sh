@@ -5,13 +5,14 @@
 # xmllint for the JUnit report and the HTML report; chromium and python3-pil: the
 # report's render test; python3-sklearn: the real tabular datasets and the
 # scikit-learn peer in bench/tabular_peer.py; libopenmpi-dev and openmpi-bin:
-# data-parallel training and its test under mpirun), and the npm
+# data-parallel training and its test under mpirun; ninja-build: the suite's
+# builds), and the npm
 # packages the export tests run models with (ONNX Runtime) into the git-ignored
 # tests/interop/node_modules.
 set -euo pipefail
 packages=(cmake g++ make libcli11-dev nlohmann-json3-dev libspdlog-dev libfmt-dev libopenblas-dev catch2 zlib1g-dev python3-numpy
           clang libclang-rt-14-dev lld pkg-config libhdf5-dev python3-onnx python3-h5py libxml2-utils
-          chromium python3-pil python3-sklearn libopenmpi-dev openmpi-bin)
+          chromium python3-pil python3-sklearn libopenmpi-dev openmpi-bin ninja-build)
 missing=()
 for p in "${packages[@]}"; do
   dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "core/error.h"
+#include "core/shape.h"
 
 namespace mlp {
 namespace {
