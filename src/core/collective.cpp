@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <limits>
+#include <type_traits>
 
 #include "core/clock.h"
 
@@ -62,11 +63,12 @@ Collective::~Collective() {
 #endif
 }
 
-void Collective::sum(float* data, std::size_t n) {
+template <class T>
+void Collective::sum_values(T* data, std::size_t n) {
   if (!mpi_) return;
 #ifdef MLP_HAVE_MPI
   const double start = seconds_now();
-  allreduce(data, n, MPI_FLOAT);
+  allreduce(data, n, std::is_same_v<T, float> ? MPI_FLOAT : MPI_DOUBLE);
   reduce_seconds_ += seconds_now() - start;
 #else
   (void)data;
@@ -74,17 +76,8 @@ void Collective::sum(float* data, std::size_t n) {
 #endif
 }
 
-void Collective::sum(double* data, std::size_t n) {
-  if (!mpi_) return;
-#ifdef MLP_HAVE_MPI
-  const double start = seconds_now();
-  allreduce(data, n, MPI_DOUBLE);
-  reduce_seconds_ += seconds_now() - start;
-#else
-  (void)data;
-  (void)n;
-#endif
-}
+void Collective::sum(float* data, std::size_t n) { sum_values(data, n); }
+void Collective::sum(double* data, std::size_t n) { sum_values(data, n); }
 
 bool Collective::any(bool flag) {
   if (!mpi_) return flag;

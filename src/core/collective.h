@@ -42,6 +42,8 @@ class Collective {
 
  private:
   Collective();
+  template <class T>
+  void sum_values(T* data, std::size_t n);
   int rank_ = 0, size_ = 1;
   bool mpi_ = false;
   double reduce_seconds_ = 0;

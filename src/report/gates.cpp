@@ -34,20 +34,28 @@ Gate min_accuracy_gate(double accuracy, double minimum) {
   return g;
 }
 
-Gate max_drop_gate(double accuracy, double baseline_accuracy, double max_drop, const std::string& baseline) {
-  const double drop = baseline_accuracy - accuracy;
-  Gate g{"max-drop", drop <= max_drop, drop, max_drop, ""};
-  g.message = fmt::format("accuracy {:.4f} against the baseline {}'s {:.4f}: a drop of {:.4f}, {} --max-drop {}", accuracy,
-                          baseline, baseline_accuracy, drop, g.passed ? "within" : "more than", max_drop);
+namespace {
+
+// --max-drop: `worse` is how much worse the model is than the baseline ("drop"
+// of accuracy, "rise" of loss); `number` how the values print.
+Gate baseline_gate(const std::string& quantity, double value, double baseline_value, double worse, const char* change,
+                   double allowed, const std::string& baseline, const char* number) {
+  Gate g{"max-drop", worse <= allowed, worse, allowed, ""};
+  const auto shown = [&](double v) { return fmt::format(fmt::runtime(number), v); };
+  g.message = fmt::format("{} {} against the baseline {}'s {}: a {} of {}, {} --max-drop {}", quantity, shown(value),
+                          baseline, shown(baseline_value), change, shown(worse), g.passed ? "within" : "more than", allowed);
   return g;
 }
 
+}  // namespace
+
+Gate max_drop_gate(double accuracy, double baseline_accuracy, double max_drop, const std::string& baseline) {
+  return baseline_gate("accuracy", accuracy, baseline_accuracy, baseline_accuracy - accuracy, "drop", max_drop, baseline,
+                       "{:.4f}");
+}
+
 Gate max_loss_rise_gate(double loss, double baseline_loss, double max_rise, const std::string& baseline) {
-  const double rise = loss - baseline_loss;
-  Gate g{"max-drop", rise <= max_rise, rise, max_rise, ""};
-  g.message = fmt::format("loss {:.6g} against the baseline {}'s {:.6g}: a rise of {:.6g}, {} --max-drop {}", loss,
-                          baseline, baseline_loss, rise, g.passed ? "within" : "more than", max_rise);
-  return g;
+  return baseline_gate("loss", loss, baseline_loss, loss - baseline_loss, "rise", max_rise, baseline, "{:.6g}");
 }
 
 std::vector<Gate> class_recall_gates(const ConfusionMatrix& confusion, const std::vector<RecallFloor>& floors) {

@@ -15,6 +15,7 @@
 #include "core/error.h"
 #include "data/dataset.h"
 #include "data/idx.h"
+#include "support/data_error.h"
 #include "support/tiny_idx.h"
 
 using namespace mlp;
@@ -22,17 +23,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Runs `f`, which must throw DataError; returns describe().
-std::string data_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    CHECK(e.code() == ExitCode::usage);
-    return e.describe();
-  }
-  FAIL("expected mlp::DataError, nothing was thrown");
-  return "";
-}
+using test::data_error_of;
 
 // read_idx must refuse `path` with a DataError that names the file.
 void check_refused(const std::string& path, const std::string& substring = "") {

@@ -23,22 +23,14 @@
 #include "data/load_data.h"
 #include "data/npy.h"
 #include "data/targets.h"
+#include "support/data_error.h"
 #include "support/tiny_idx.h"
 
 using namespace mlp;
 
 namespace {
 
-std::string data_error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const DataError& e) {
-    CHECK(e.code() == ExitCode::usage);
-    return e.describe();
-  }
-  FAIL("expected mlp::DataError, nothing was thrown");
-  return "";
-}
+using test::data_error_of;
 
 std::vector<std::vector<std::string>> records(const std::string& path, char delimiter = ',') {
   CsvReader reader(path, delimiter);
