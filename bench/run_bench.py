@@ -14,6 +14,7 @@ table for docs/benchmarks.md.
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -44,6 +45,26 @@ def ours_train(config, epochs, threads, seed, out):
                                '--verbose', '2', '-o', out])
     times = [float(t) for t in re.findall(r'epoch \d+ took ([0-9.]+) s', stderr)]
     return times, last_val_acc(stdout), rss
+
+
+MPI_ENV = dict(os.environ, OMPI_ALLOW_RUN_AS_ROOT='1', OMPI_ALLOW_RUN_AS_ROOT_CONFIRM='1',
+               OMPI_MCA_rmaps_base_oversubscribe='1')
+
+
+def mpi_available():
+    """mpirun is there and mlp was built with MPI (-DMLP_MPI, on when Open MPI is found)."""
+    cache = os.path.join(BUILD, 'CMakeCache.txt')
+    return shutil.which('mpirun') is not None and os.path.exists(cache) and 'MLP_MPI:BOOL=ON' in open(cache).read()
+
+
+def ours_mpi(config, ranks, epochs, seed, out):
+    """mlp-train under mpirun -np RANKS: per-epoch times (rank 0's) and the closing line's efficiency."""
+    _, stderr, _ = run(['mpirun', '-np', str(ranks), os.path.join(BUILD, 'src', 'mlp-train'), '--config', config,
+                        '--epochs', str(epochs), '--seed', str(seed), '--log-level', 'info', '--verbose', '0',
+                        '-o', out], MPI_ENV)
+    times = [float(t) for t in re.findall(r'epoch \d+ took ([0-9.]+) s', stderr)]
+    efficiency = float(re.search(r'scaling efficiency ([0-9.]+)', stderr).group(1))
+    return times, efficiency
 
 
 def torch_train(extra, epochs, seed):
@@ -128,6 +149,8 @@ def main():
     cnn_config = cnn_setup(tmp)
     cnn_gemm = []
     infer = {'ours': [], 'torch': [], 'ours_rss': [], 'ours_rounds': []}
+    with_mpi = mpi_available()
+    mpi = {(key, n): {'times': [], 'efficiency': []} for key in ('sgd', 'adam') for n in (2, 4)}
     gemm = {'sgd': [], 'adam': [], 'sgd_1t': []}
 
     def record(key, result):
@@ -172,6 +195,14 @@ def main():
                                 '3'], env)
             infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
         pair(ours_infer, torch_infer)
+
+        # MPI: the same configs on 2 ranks (one per core) and 4 (two per core, oversubscribed).
+        if with_mpi:
+            for key, config in (('sgd', tutorial), ('adam', adam)):
+                for n in (2, 4):
+                    times, efficiency = ours_mpi(config, n, args.epochs, seed, os.path.join(tmp, 'mpi.mlp'))
+                    mpi[(key, n)]['times'] += times
+                    mpi[(key, n)]['efficiency'].append(efficiency)
 
         cnn_gemm.append(cnn_gemm_limit(2))
         pair(lambda: record('ours_cnn', ours_train(cnn_config, 1, 2, seed, os.path.join(tmp, 'cnn.mlp'))),
@@ -234,6 +265,23 @@ def main():
           '(median over rounds of 1-thread / 2-thread time in the same round)' % (
               med['ours_sgd_1t'], gemm32_1t['products'], med['ours_sgd'],
               paired_ratio(res['ours_sgd_1t']['rounds'], res['ours_sgd']['rounds'])))
+    if with_mpi:
+        print()
+        print('MPI (mpirun, ranks bound to cores; 4 ranks share 2 cores, oversubscribed): epoch time (median), '
+              'training samples/s, speed-up over one process (the 2-thread row above), and the efficiency '
+              'mlp-train reports (computing / (computing + allreduce)):')
+        print()
+        print('| workload | one process | np 2 | np 4 (oversubscribed) |')
+        print('| --- | --- | --- | --- |')
+        for key, name in (('sgd', 'tutorial, batch 32'), ('adam', 'adam, batch 128')):
+            cells = []
+            for n in (2, 4):
+                t = statistics.median(mpi[(key, n)]['times'])
+                cells.append('%.3f s, %s/s, x%.2f, efficiency %.2f' % (
+                    t, '{:,.0f}'.format(TRAIN_SAMPLES / t), med['ours_' + key] / t,
+                    statistics.median(mpi[(key, n)]['efficiency'])))
+            print('| %s | %.3f s, %s/s | %s | %s |' % (name, med['ours_' + key],
+                                                     '{:,.0f}'.format(TRAIN_SAMPLES / med['ours_' + key]), *cells))
     print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB, CNN %.0f MB' % (
         max(res['torch_sgd']['rss']), max(res['torch_adam']['rss']), max(res['torch_cnn']['rss'])))
     gap = abs(statistics.median(res['ours_sgd']['acc']) - statistics.median(res['torch_sgd']['acc']))
