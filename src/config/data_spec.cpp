@@ -17,9 +17,9 @@ bool ends_with_any(const std::string& s, std::initializer_list<const char*> endi
 DataFormat guess_format(const Json& value, const std::string& key_path) {
   if (value.contains("images") || value.contains("labels")) return DataFormat::idx;
   const auto text = [&](const char* key) { return value.contains(key) && value[key].is_string() ? value[key].get<std::string>() : ""; };
-  if (ends_with_any(text("path"), {".csv", ".csv.gz", ".tsv", ".txt", ".txt.gz"})) return DataFormat::csv;
-  if (ends_with_any(text("path"), {".npz"})) return DataFormat::npz;
-  if (ends_with_any(text("x"), {".npy", ".npy.gz"})) return DataFormat::npy;
+  const DataFormat by_path = format_of_file(text("path"));
+  if (by_path == DataFormat::csv || by_path == DataFormat::npz) return by_path;
+  if (format_of_file(text("x")) == DataFormat::npy) return DataFormat::npy;
   throw ConfigError(key_path, "which format? give \"format\": \"idx\", \"csv\", \"npy\" or \"npz\"");
 }
 
@@ -40,6 +40,13 @@ void check_target(const Json& target, const std::string& path) {
 }
 
 }  // namespace
+
+DataFormat format_of_file(const std::string& file) {
+  if (ends_with_any(file, {".csv", ".csv.gz", ".tsv", ".txt", ".txt.gz"})) return DataFormat::csv;
+  if (ends_with_any(file, {".npz"})) return DataFormat::npz;
+  if (ends_with_any(file, {".npy", ".npy.gz"})) return DataFormat::npy;
+  return DataFormat::idx;
+}
 
 std::string resolve_path(const std::string& base_dir, const std::string& path) {
   namespace fs = std::filesystem;

@@ -34,6 +34,9 @@ struct DataSpec {
 
 const char* format_name(DataFormat format);
 
+// The format a file's name suggests (.csv, .csv.gz, .tsv, .txt; .npz; .npy; IDX otherwise).
+DataFormat format_of_file(const std::string& file);
+
 // Reads the spec at `key_path` (its errors name it); relative paths are taken
 // from `base_dir`.
 DataSpec read_data_spec(const Json& value, const std::string& key_path, const std::string& base_dir);

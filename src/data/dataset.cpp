@@ -10,6 +10,13 @@
 
 namespace mlp {
 
+bool Preprocessing::normalization_fits(std::size_t features) const {
+  const auto finite = [](const std::vector<float>& v) {
+    return std::all_of(v.begin(), v.end(), [](float x) { return std::isfinite(x); });
+  };
+  return shift.size() == features && scale.size() == features && finite(shift) && finite(scale);
+}
+
 float Preprocessing::divisor() const { return static_cast<float>(255.0 / (static_cast<double>(high) - low)); }
 
 std::array<float, 256> Preprocessing::table() const {

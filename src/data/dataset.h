@@ -42,6 +42,8 @@ struct Preprocessing {
   // float32(x) / 127.5 - 1, for [0, 1] x / 255.
   std::array<float, 256> table() const;
   float divisor() const;
+  // shift and scale fit `features` inputs and are finite (as a file must hold them).
+  bool normalization_fits(std::size_t features) const;
   InputScaling scaling() const;
 };
 

@@ -12,14 +12,6 @@
 
 namespace mlp {
 
-DataFormat format_of_file(const std::string& file) {
-  for (const char* ending : {".csv", ".csv.gz", ".tsv", ".txt", ".txt.gz"})
-    if (file.ends_with(ending)) return DataFormat::csv;
-  if (file.ends_with(".npz")) return DataFormat::npz;
-  if (file.ends_with(".npy") || file.ends_with(".npy.gz")) return DataFormat::npy;
-  return DataFormat::idx;
-}
-
 bool holds_targets(const std::string& file, DataFormat format, const DataSpec& training) {
   if (format != training.format) return false;
   if (format == DataFormat::npz) {

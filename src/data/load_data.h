@@ -37,7 +37,4 @@ Dataset load_features(const std::string& file, DataFormat format, const Shape& i
 // its y array. IDX and .npy files hold features alone.
 bool holds_targets(const std::string& file, DataFormat format, const DataSpec& training);
 
-// The format a file's name suggests (.csv, .npy, .npz; IDX otherwise).
-DataFormat format_of_file(const std::string& file);
-
 }  // namespace mlp

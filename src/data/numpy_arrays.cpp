@@ -63,10 +63,9 @@ Dataset dataset_from_arrays(NpyArray x, const std::string& x_name, NpyArray* y, 
       throw DataError(y_name, fmt::format("{} targets per sample for a regression model with {} outputs", width,
                                           needs->outputs));
     data.targets = std::move(y->values);
-    if (!y->bytes.empty()) data.targets.assign(y->bytes.begin(), y->bytes.end());
     return data;
   }
-  const std::vector<float> values = y->bytes.empty() ? std::move(y->values) : std::vector<float>(y->bytes.begin(), y->bytes.end());
+  const std::vector<float>& values = y->values;  // read as numbers (keep_bytes off), whatever their type
   if (width == 1) {
     const std::size_t limit = class_limit(needs->outputs);
     data.labels.resize(n);

@@ -206,9 +206,7 @@ LoadedModel import_keras_h5(const std::string& path, const std::vector<std::stri
       r.fail("/mlp_preprocessing", e.what());
     }
     if ((!p.normalize.empty() || !p.shift.empty()) &&
-        (p.shift.size() != loaded.compiled.model->input_size() || p.scale.size() != p.shift.size() ||
-         !std::all_of(p.shift.begin(), p.shift.end(), [](float v) { return std::isfinite(v); }) ||
-         !std::all_of(p.scale.begin(), p.scale.end(), [](float v) { return std::isfinite(v); })))
+        !p.normalization_fits(loaded.compiled.model->input_size()))
       r.fail("/mlp_preprocessing", "shift and scale do not fit the model's input");
     if (loaded.compiled.class_names.size() > std::max<std::size_t>(loaded.compiled.classes(), 2))
       r.fail("/mlp_preprocessing", "more class names than the model has classes");

@@ -180,9 +180,7 @@ LoadedModel from_model_file(const ModelFile& file, const std::string& path) {
     if (preprocessing.contains("shift") || !pre.normalize.empty()) {
       pre.shift = preprocessing.at("shift").get<std::vector<float>>();
       pre.scale = preprocessing.at("scale").get<std::vector<float>>();
-      const bool finite = std::all_of(pre.shift.begin(), pre.shift.end(), [](float v) { return std::isfinite(v); }) &&
-                          std::all_of(pre.scale.begin(), pre.scale.end(), [](float v) { return std::isfinite(v); });
-      if (pre.normalize.empty() || pre.shift.size() != model.input_size() || pre.scale.size() != model.input_size() || !finite)
+      if (pre.normalize.empty() || !pre.normalization_fits(model.input_size()))
         throw DataError(path, "damaged header: data.normalize's statistics do not fit the model's input");
     }
     if (preprocessing.contains("class_names")) {
