@@ -1,7 +1,10 @@
 // Times the phases of one training step (forward, loss, backward with the
 // update) of a config's model on batches of its training images (the first
 // ones, in order, at the config's batch size): where a step's time goes,
-// without data loading or validation.
+// without data loading or validation. Then, for data-parallel training, each
+// gradient bucket (train/gradient_buckets.h) with the time from its last layer's
+// gradients to the end of the backward pass: how long its sum can travel while
+// the rest of the backward runs (docs/scaling.md).
 //
 // Usage: step_profile CONFIG [--threads N] [--steps N]
 #include <array>
@@ -12,11 +15,13 @@
 
 #include <xmmintrin.h>
 
+#include "core/clock.h"
 #include "core/error.h"
 #include "core/parallel.h"
 #include "core/rng.h"
 #include "data/dataset.h"
 #include "train/compiled.h"
+#include "train/gradient_buckets.h"
 #include "train/train_step.h"
 
 int main(int argc, char** argv) {
@@ -57,6 +62,26 @@ int main(int argc, char** argv) {
     std::printf("per step (us): forward %.1f, loss %.1f, backward %.1f, optimizer %.1f, total %.1f\n",
                 total.forward * us, total.loss * us, total.backward * us, total.update * us,
                 (total.forward + total.loss + total.backward + total.update) * us);
+
+    const mlp::GradientRanges buckets = mlp::plan_buckets(c.model->layer_param_ranges());
+    std::vector<double> ready(buckets.size()), window(buckets.size(), 0.0);
+    mlp::Matrix d_output;
+    for (int s = 0; s < steps; ++s) {
+      for (std::size_t r = 0; r < batch; ++r)
+        indices[r] = static_cast<std::uint32_t>((static_cast<std::size_t>(s) * batch + r) % data.size());
+      mlp::gather_batch(data, indices, scale, classes, x, y);
+      const mlp::Matrix& output = c.model->forward(x, {.training = true, .dropout_rng = &rng});
+      c.objective->gradient(output, y, d_output, {});
+      std::size_t next = 0;
+      c.model->backward(x, d_output, [&](std::size_t begin, std::size_t) {
+        for (; next < buckets.size() && buckets[next].first >= begin; ++next) ready[next] = mlp::seconds_now();
+      });
+      const double end = mlp::seconds_now();
+      for (std::size_t k = 0; k < buckets.size(); ++k) window[k] += end - ready[k];
+    }
+    for (std::size_t k = 0; k < buckets.size(); ++k)
+      std::printf("bucket %zu: %zu floats, ready %.1f us before the backward pass ends\n", k + 1,
+                  buckets[k].second - buckets[k].first, window[k] * us);
   } catch (const mlp::Error& e) {
     std::fprintf(stderr, "step_profile: %s\n", e.describe().c_str());
     return 2;

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
@@ -230,12 +231,18 @@ namespace {
 int fail(const std::string& program, const std::string& what, int code) {
   std::cout.flush();
   Collective& team = Collective::world();
-  if (team.leader() || code != static_cast<int>(ExitCode::usage))
-    std::cerr << program << (team.leader() ? "" : fmt::format(" (rank {})", team.rank())) << ": error: " << what << '\n';
-  if (team.distributed()) {
-    std::cerr.flush();
-    team.abort(code);
+  if (!team.leader() && code == static_cast<int>(ExitCode::usage)) {
+    // Rank 0 most likely met the same error: it tells it and ends the job, which
+    // ends this rank too. Should it not (the error was this rank's alone), this
+    // rank tells it after a while.
+    std::this_thread::sleep_for(std::chrono::seconds(3));
   }
+  // One write: mpirun passes each rank's output on in the pieces it was written.
+  const std::string line = fmt::format("{}{}: error: {}\n", program,
+                                       team.leader() ? "" : fmt::format(" (rank {})", team.rank()), what);
+  std::cerr.write(line.data(), static_cast<std::streamsize>(line.size()));
+  std::cerr.flush();
+  if (team.distributed()) team.abort(code);
   return code;
 }
 

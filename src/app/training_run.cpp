@@ -27,6 +27,7 @@
 #include "train/callback_table.h"
 #include "train/csv_logger.h"
 #include "train/early_stopping.h"
+#include "train/gradient_buckets.h"
 #include "train/json_logger.h"
 #include "train/progbar_logger.h"
 #include "train/train_step.h"
@@ -501,6 +502,12 @@ TrainOutcome run_training(const TrainRequest& request, std::ostream& out, const 
   load_training_data(config, compiled, config_file, data);
   FitData& fit_data = data.fit;
   fit_data.team = &team;
+  if (team.distributed()) {
+    std::vector<std::size_t> sizes;
+    for (const auto& [begin, end] : plan_buckets(compiled.model->layer_param_ranges())) sizes.push_back(end - begin);
+    spdlog::info("{} ranks; the gradients are summed in {} bucket(s) of {} floats, each started when the backward "
+                 "pass has written it", team.size(), sizes.size(), fmt::join(sizes, ", "));
+  }
 
   print_summary(*compiled.model, out);
   out.flush();

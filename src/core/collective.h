@@ -3,12 +3,13 @@
 // Data-parallel training (train/trainer.cpp) sums gradients and logged values
 // over them; rank 0 is the one that prints and writes. Every call is collective:
 // all ranks make the same calls in the same order. Time spent inside the
-// reductions (waiting for the other ranks, and the transfer) is counted, for the
-// scaling line at the end of a run.
+// reductions (waiting for the other ranks, and the transfer not hidden behind
+// computation) is counted, for the scaling line at the end of a run.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 
 namespace mlp {
 
@@ -26,6 +27,13 @@ class Collective {
   // the same order on every run (MPI_Allreduce with a fixed process count).
   void sum(float* data, std::size_t n);
   void sum(double* data, std::size_t n);
+  // The same sum without waiting: it runs on a thread of its own while this
+  // rank goes on computing, and data[0, n) must stay untouched until
+  // wait_all(). Ranks start the same sums in the same order; they run in that
+  // order. No other call may come between start_sum and wait_all.
+  void start_sum(float* data, std::size_t n);
+  // Returns once every started sum has finished.
+  void wait_all();
   // Whether `flag` is true on any rank.
   bool any(bool flag);
   // Rank 0's value on every rank.
@@ -46,6 +54,8 @@ class Collective {
   void sum_values(T* data, std::size_t n);
   int rank_ = 0, size_ = 1;
   bool mpi_ = false;
+  struct Background;  // the thread that runs the started sums
+  std::unique_ptr<Background> background_;
   double reduce_seconds_ = 0;
 };
 

@@ -191,9 +191,11 @@ void Model::backward_with_sgd_step(const Matrix&, const Matrix& d_output, float 
   });
 }
 
-void Model::backward(const Matrix&, const Matrix& d_output) {
+void Model::backward(const Matrix&, const Matrix& d_output, const GradientsDone& done) {
   backward_pass(d_output, [&](std::size_t i, const Matrix& x, const Matrix& y, const Matrix& dy, Matrix* dx) {
     layers_[i]->backward(x, y, dy, dx);
+    const auto [begin, end] = layer_params_[i];
+    if (done && begin < end) done(begin, end);
   });
 }
 

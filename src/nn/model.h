@@ -3,6 +3,7 @@
 // forward and backward passes over a batch.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -86,9 +87,18 @@ class Model {
 
   // Returns the output of the last layer for input x [batch x input_size].
   const Matrix& forward(const Matrix& x, const ForwardContext& ctx);
+  // A range [begin, end) of grads() whose values are final: called by backward()
+  // after each layer with trainable parameters, last layer first.
+  using GradientsDone = std::function<void(std::size_t begin, std::size_t end)>;
   // After forward(x): fills grads() from dL/d(output). `x` must be the matrix
-  // the forward pass read.
-  void backward(const Matrix& x, const Matrix& d_output);
+  // the forward pass read. `done`, when given, hears of each layer's gradients
+  // as soon as they are written (data-parallel training starts summing them
+  // over the ranks while the earlier layers' backward runs).
+  void backward(const Matrix& x, const Matrix& d_output, const GradientsDone& done = {});
+  // Each layer's trainable parameters: a range [begin, end) of the arena's
+  // trainable part (empty for a layer without), in layer order; the ranges
+  // follow one another, so the layers from last to first give descending ranges.
+  const std::vector<std::pair<std::size_t, std::size_t>>& layer_param_ranges() const { return layer_params_; }
   // backward() and a plain SGD step p -= rate * grad in one pass (see
   // Layer::backward_with_sgd_step); the same update as backward() followed by it.
   void backward_with_sgd_step(const Matrix& x, const Matrix& d_output, float rate);

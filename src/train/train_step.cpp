@@ -42,21 +42,22 @@ void TrainStep::run(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vec
 void TrainStep::run_shared(const Matrix& x, const Matrix& y, Rng& dropout_rng, std::vector<double>& means,
                            std::span<const float> weights, const BatchShare& share) {
   std::vector<float>& grads = model_.grads();
+  if (!buckets_) buckets_.emplace(*share.team, plan_buckets(model_.layer_param_ranges()));
+  buckets_->begin_step(grads, static_cast<float>(share.loss_share));
   if (x.rows() > 0) {
     const Matrix& output = model_.forward(x, {.training = true, .dropout_rng = &dropout_rng});
     objective_.batch_means(output, y, means, weights);
     means[0] += model_.penalty();
     objective_.gradient(output, y, d_output_, weights);
-    model_.backward(x, d_output_);  // never fused with the update: the gradients are summed first
-    const auto loss_share = static_cast<float>(share.loss_share);
-    for (float& g : grads) g *= loss_share;
+    // Never fused with the update: the gradients are summed first.
+    model_.backward(x, d_output_, [this](std::size_t begin, std::size_t end) { buckets_->written(begin, end); });
     means[0] *= share.loss_share;
     for (std::size_t k = 1; k < means.size(); ++k) means[k] *= share.metric_share;
   } else {
     std::fill(grads.begin(), grads.end(), 0.0f);
     means.assign(objective_.size(), 0.0);
   }
-  share.team->sum(grads.data(), grads.size());
+  buckets_->finish();
   share.team->sum(means.data(), means.size());
   optimizer_.step(model_.trainable_params(), grads);
   model_.apply_constraints();

@@ -4,6 +4,7 @@
 // decides to fuse a plain SGD update into the backward pass.
 #pragma once
 
+#include <optional>
 #include <vector>
 
 #include "core/collective.h"
@@ -11,6 +12,7 @@
 #include "core/rng.h"
 #include "nn/model.h"
 #include "nn/optimizers/optimizer.h"
+#include "train/gradient_buckets.h"
 #include "train/objective.h"
 
 namespace mlp {
@@ -23,7 +25,8 @@ struct StepTimes {
 // This process's part of a batch spread over ranks (data-parallel training):
 // its gradient and values count by their share of the batch's (rows here over
 // rows in the batch; for a class-weighted loss, weighted rows), and are summed
-// over the ranks before the optimizer's update, which every rank then takes.
+// over the ranks (the gradients in buckets, during the backward pass) before
+// the optimizer's update, which every rank then takes.
 struct BatchShare {
   Collective* team = nullptr;
   double loss_share = 1.0, metric_share = 1.0;
@@ -52,6 +55,7 @@ class TrainStep {
   Optimizer& optimizer_;
   Objective& objective_;
   Matrix d_output_;  // dL/d(output), reused across steps
+  std::optional<GradientBuckets> buckets_;  // for steps shared over ranks
 };
 
 }  // namespace mlp

@@ -9,8 +9,10 @@
 #    byte for byte, as the uninterrupted np 2 run;
 #  - SIGTERM to mpirun stops every rank with the checkpoint written, from which
 #    the run resumes;
+#  - a model whose gradients go in three buckets matches one process too;
 #  - a rank that dies ends the job with an error, not a hang; a bad config
-#    exits 2 with one error line.
+#    exits 2 with one error line; a config error on one rank alone is told by
+#    that rank, and exits 2.
 # Usage: mpi_test.sh BIN_DIR SOURCE_DIR
 set -euo pipefail
 bin=$1
@@ -44,6 +46,26 @@ print(f'np $np: largest weight difference from one process {worst:.2e}')
 sys.exit(0 if worst <= 1e-5 else 1)
 "
 done
+
+# A deeper model: its gradients go in three buckets (256 Ki floats at least,
+# from the last layer: 1503 + 300500, 307800, 7168), each summed while the
+# layers before it run their backward pass; the weights are still one
+# process's within 1e-5 (its tiny late losses may print a last digit apart).
+deep='model.layers=[{"type":"Dense","units":512,"activation":"relu"},{"type":"Dense","units":600,"activation":"relu"},
+  {"type":"Dense","units":500,"activation":"relu"},{"type":"Dense","units":3,"activation":"softmax"}]'
+"${train[@]}" --set "$deep" -o deep1.mlp >deep1.out
+mpirun -np 2 "${train[@]}" --set "$deep" --log-level info -o deep2.mlp >deep2.out 2>deep2.err
+grep -q "the gradients are summed in 3 bucket(s) of 302003, 307800, 7168 floats" deep2.err || { cat deep2.err >&2; exit 1; }
+/usr/bin/python3 -c "
+import sys, numpy as np
+import importlib.util
+spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+_, a = m.load('deep1.mlp'); _, b = m.load('deep2.mlp')
+worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
+print(f'three buckets, np 2: largest weight difference from one process {worst:.2e}')
+sys.exit(0 if worst <= 1e-5 else 1)
+"
 
 # Resume under MPI: 3 epochs with a checkpoint, then on to 6, equals 6 straight.
 mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 3 --verbose 0 --set fit.validation_split=0.2 \
@@ -88,4 +110,16 @@ status=0
 mpirun -np 2 "$bin/mlp-train" --config "$config" --set fit.batch_size=0 -o bad.mlp >/dev/null 2>bad.err || status=$?
 [ "$status" -eq 2 ] || { cat bad.err >&2; echo "mpi_test: a bad config under mpirun exited $status, not 2" >&2; exit 1; }
 [ "$(grep -c 'mlp-train: error:' bad.err)" -eq 1 ] || { cat bad.err >&2; exit 1; }
-echo "mpi_test: np 2 and 3 match one process; resume, SIGTERM, a killed rank and a bad config behave"
+# An error one rank alone meets (its config is missing): that rank tells it, and the job ends with exit 2.
+cat >lonely.sh <<LONELY
+#!/bin/sh
+[ "\$OMPI_COMM_WORLD_RANK" = 1 ] && exec "$bin/mlp-train" --config missing.json -o lonely.mlp
+exec "$bin/mlp-train" --config "$config" --epochs 100000 --verbose 0 -o lonely.mlp
+LONELY
+chmod +x lonely.sh
+status=0
+timeout 60 mpirun -np 2 ./lonely.sh >/dev/null 2>lonely.err || status=$?
+[ "$status" -eq 2 ] || { cat lonely.err >&2; echo "mpi_test: one rank's config error gave exit $status, not 2" >&2; exit 1; }
+grep -q '^mlp-train (rank 1): error: missing.json' lonely.err || { cat lonely.err >&2; exit 1; }
+[ ! -f lonely.mlp ]
+echo "mpi_test: np 2 and 3 match one process, in one bucket and in three; resume, SIGTERM, a killed rank and a bad config behave"

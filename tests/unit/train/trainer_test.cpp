@@ -1,5 +1,7 @@
 // fit() semantics on a tiny synthetic set: Keras's split, sample-weighted epoch
-// means, determinism, learning, resuming inside an epoch, stopping on NaN.
+// means, determinism, learning, resuming inside an epoch, stopping on NaN; and
+// the gradient buckets of data-parallel steps (the MPI runs themselves are
+// tests/mpi/mpi_test.sh).
 #include <catch2/catch.hpp>
 
 #include <atomic>
@@ -9,8 +11,10 @@
 
 #include "config/config.h"
 #include "core/error.h"
+#include "support/random_matrices.h"
 #include "support/tiny_idx.h"
 #include "train/compiled.h"
+#include "train/gradient_buckets.h"
 #include "train/trainer.h"
 #include "nn/losses.h"
 #include "nn/metrics.h"
@@ -299,4 +303,60 @@ TEST_CASE("class weights in fit: the training loss is weighted, and the split's 
   const auto val_expected = mlp::evaluate(*weighted.compiled.model, *weighted.compiled.objective, unweighted, val0, 1000);
   // Weight 1 for class 0 and 0 for the others: the class-0 samples' plain mean.
   CHECK(val.second == Approx(val_expected[0]).epsilon(1e-5));
+}
+
+TEST_CASE("gradient buckets: whole layers from the last, each at least the minimum, the rest in the last bucket") {
+  // Layer ranges in layer order: [0, 10) [10, 10) (no weights) [10, 14) [14, 40) [40, 41).
+  const GradientRanges layers{{0, 10}, {10, 10}, {10, 14}, {14, 40}, {40, 41}};
+  CHECK(plan_buckets(layers, 5) == GradientRanges{{14, 41}, {0, 14}});
+  CHECK(plan_buckets(layers, 27) == GradientRanges{{14, 41}, {0, 14}});
+  CHECK(plan_buckets(layers, 28) == GradientRanges{{10, 41}, {0, 10}});
+  CHECK(plan_buckets(layers, 1) == GradientRanges{{40, 41}, {14, 40}, {10, 14}, {0, 10}});
+  CHECK(plan_buckets(layers, 1000) == GradientRanges{{0, 41}});
+  CHECK(plan_buckets({{0, 0}, {0, 0}}, 1).empty());
+}
+
+TEST_CASE("the backward pass reports each layer's gradients, last first, once they are final") {
+  Model model({5}, Json::parse(R"([{"type": "Dense", "units": 6, "activation": "tanh"},
+                                   {"type": "BatchNormalization"}, {"type": "Dropout", "rate": 0.0},
+                                   {"type": "Dense", "units": 4, "activation": "relu"},
+                                   {"type": "Dense", "units": 3, "activation": "softmax"}])"));
+  Rng init(7);
+  model.init_params(init);
+  const Matrix x = test::random_matrix(9, 5, 1), dy = test::random_matrix(9, 3, 2);
+  Rng dropout(3);
+  model.forward(x, {.training = true, .dropout_rng = &dropout});
+  std::vector<std::pair<std::size_t, std::size_t>> reported;
+  std::vector<std::vector<float>> seen;  // each range's values when reported
+  model.backward(x, dy, [&](std::size_t begin, std::size_t end) {
+    reported.emplace_back(begin, end);
+    seen.emplace_back(model.grads().begin() + static_cast<std::ptrdiff_t>(begin),
+                      model.grads().begin() + static_cast<std::ptrdiff_t>(end));
+  });
+  // Dense 5x6+6, BatchNormalization's gamma and beta (its moving statistics are
+  // not trainable), Dense 6x4+4, Dense 4x3+3: every trainable float exactly once.
+  const std::size_t t = model.trainable_count();
+  REQUIRE(t == 36 + 12 + 28 + 15);
+  CHECK(reported == std::vector<std::pair<std::size_t, std::size_t>>{{t - 15, t}, {48, 76}, {36, 48}, {0, 36}});
+  const std::vector<float> final_grads = model.grads();
+  for (std::size_t k = 0; k < reported.size(); ++k)
+    CHECK(std::equal(seen[k].begin(), seen[k].end(), final_grads.begin() + static_cast<std::ptrdiff_t>(reported[k].first)));
+  // The model's own ranges give the same buckets.
+  CHECK(plan_buckets(model.layer_param_ranges(), 1) == GradientRanges(reported.begin(), reported.end()));
+}
+
+TEST_CASE("gradient buckets scale every gradient once, whichever layers have reported") {
+  // One process: the sums are the values themselves, so what is left is the
+  // share's scaling, applied once per bucket when it starts.
+  Collective& alone = Collective::world();
+  REQUIRE_FALSE(alone.distributed());
+  GradientBuckets buckets(alone, {{6, 10}, {2, 6}, {0, 2}});
+  std::vector<float> grads(10);
+  for (const auto& reports : {std::vector<std::size_t>{}, std::vector<std::size_t>{8}, std::vector<std::size_t>{6, 2, 0}}) {
+    std::iota(grads.begin(), grads.end(), 1.0f);
+    buckets.begin_step(grads, 0.5f);
+    for (const std::size_t begin : reports) buckets.written(begin, 10);
+    buckets.finish();
+    for (std::size_t k = 0; k < grads.size(); ++k) CHECK(grads[k] == 0.5f * static_cast<float>(k + 1));
+  }
 }
