@@ -58,13 +58,15 @@ def mpi_available():
 
 
 def ours_mpi(config, ranks, epochs, seed, out):
-    """mlp-train under mpirun -np RANKS: per-epoch times (rank 0's) and the closing line's efficiency."""
+    """mlp-train under mpirun -np RANKS: per-epoch times and waits in allreduce (rank 0's), and the closing
+    line's efficiency."""
     _, stderr, _ = run(['mpirun', '-np', str(ranks), os.path.join(BUILD, 'src', 'mlp-train'), '--config', config,
                         '--epochs', str(epochs), '--seed', str(seed), '--log-level', 'info', '--verbose', '0',
                         '-o', out], MPI_ENV)
     times = [float(t) for t in re.findall(r'epoch \d+ took ([0-9.]+) s', stderr)]
+    waits = [float(t) for t in re.findall(r'epoch \d+ took .* ([0-9.]+) s in allreduce', stderr)]
     efficiency = float(re.search(r'scaling efficiency ([0-9.]+)', stderr).group(1))
-    return times, efficiency
+    return times, waits, efficiency
 
 
 def torch_train(extra, epochs, seed):
@@ -150,7 +152,7 @@ def main():
     cnn_gemm = []
     infer = {'ours': [], 'torch': [], 'ours_rss': [], 'ours_rounds': []}
     with_mpi = mpi_available()
-    mpi = {(key, n): {'times': [], 'efficiency': []} for key in ('sgd', 'adam') for n in (2, 4)}
+    mpi = {(key, n): {'times': [], 'waits': [], 'efficiency': []} for key in ('sgd', 'adam', 'cnn') for n in (2, 4)}
     gemm = {'sgd': [], 'adam': [], 'sgd_1t': []}
 
     def record(key, result):
@@ -184,7 +186,7 @@ def main():
             for _ in range(3):
                 _, stderr, rss = run([os.path.join(BUILD, 'src', 'mlp-eval'), '--model', model, '--batch-size',
                                       '1000', '--threads', '2', '--log-level', 'info'])
-                times.append(float(re.search(r'evaluated \d+ samples in ([0-9.]+) s', stderr).group(1)))
+                times.append(float(re.search(r'evaluated \d+ samples of .* in ([0-9.]+) s', stderr).group(1)))
                 infer['ours_rss'].append(rss)
             infer['ours'] += times
             infer['ours_rounds'].append(statistics.median(times))
@@ -196,12 +198,14 @@ def main():
             infer['torch'].append(float(re.search(r'infer_seconds_median: ([0-9.]+)', stdout).group(1)))
         pair(ours_infer, torch_infer)
 
-        # MPI: the same configs on 2 ranks (one per core) and 4 (two per core, oversubscribed).
+        # MPI: the same configs on 2 ranks (one per core) and 4 (two per core, oversubscribed); the CNN on 2.
         if with_mpi:
-            for key, config in (('sgd', tutorial), ('adam', adam)):
-                for n in (2, 4):
-                    times, efficiency = ours_mpi(config, n, args.epochs, seed, os.path.join(tmp, 'mpi.mlp'))
+            for key, config, epochs, ranks in (('sgd', tutorial, args.epochs, (2, 4)), ('adam', adam, args.epochs, (2, 4)),
+                                               ('cnn', cnn_config, 1, (2,))):
+                for n in ranks:
+                    times, waits, efficiency = ours_mpi(config, n, epochs, seed, os.path.join(tmp, 'mpi.mlp'))
                     mpi[(key, n)]['times'] += times
+                    mpi[(key, n)]['waits'] += waits
                     mpi[(key, n)]['efficiency'].append(efficiency)
 
         cnn_gemm.append(cnn_gemm_limit(2))
@@ -268,20 +272,25 @@ def main():
     if with_mpi:
         print()
         print('MPI (mpirun, ranks bound to cores; 4 ranks share 2 cores, oversubscribed): epoch time (median), '
-              'training samples/s, speed-up over one process (the 2-thread row above), and the efficiency '
-              'mlp-train reports (computing / (computing + allreduce)):')
+              'training samples/s, speed-up over one process (the 2-thread rows above), the wait in allreduce '
+              'per epoch (what the backward pass did not hide) and the efficiency mlp-train reports '
+              '(computing / (computing + waiting)):')
         print()
         print('| workload | one process | np 2 | np 4 (oversubscribed) |')
         print('| --- | --- | --- | --- |')
-        for key, name in (('sgd', 'tutorial, batch 32'), ('adam', 'adam, batch 128')):
+        for key, name, samples in (('sgd', 'tutorial, batch 32', TRAIN_SAMPLES), ('adam', 'adam, batch 128', TRAIN_SAMPLES),
+                                   ('cnn', 'mnist_cnn.py, batch 128, %s images' % '{:,}'.format(CNN_TRAIN), CNN_TRAIN)):
             cells = []
             for n in (2, 4):
+                if not mpi[(key, n)]['times']:
+                    cells.append('-')
+                    continue
                 t = statistics.median(mpi[(key, n)]['times'])
-                cells.append('%.3f s, %s/s, x%.2f, efficiency %.2f' % (
-                    t, '{:,.0f}'.format(TRAIN_SAMPLES / t), med['ours_' + key] / t,
-                    statistics.median(mpi[(key, n)]['efficiency'])))
+                cells.append('%.3f s, %s/s, x%.2f, %.3f s waiting, efficiency %.2f' % (
+                    t, '{:,.0f}'.format(samples / t), med['ours_' + key] / t,
+                    statistics.median(mpi[(key, n)]['waits']), statistics.median(mpi[(key, n)]['efficiency'])))
             print('| %s | %.3f s, %s/s | %s | %s |' % (name, med['ours_' + key],
-                                                     '{:,.0f}'.format(TRAIN_SAMPLES / med['ours_' + key]), *cells))
+                                                     '{:,.0f}'.format(samples / med['ours_' + key]), *cells))
     print('PyTorch peak RSS: tutorial %.0f MB, adam %.0f MB, CNN %.0f MB' % (
         max(res['torch_sgd']['rss']), max(res['torch_adam']['rss']), max(res['torch_cnn']['rss'])))
     gap = abs(statistics.median(res['ours_sgd']['acc']) - statistics.median(res['torch_sgd']['acc']))

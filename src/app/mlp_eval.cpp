@@ -12,6 +12,7 @@
 #include "app/data_flags.h"
 #include "core/atomic_file.h"
 #include "core/clock.h"
+#include "core/collective.h"
 #include "core/error.h"
 #include "core/output_file.h"
 #include "io/saved_model.h"
@@ -90,14 +91,16 @@ int main(int argc, char** argv) {
       std::vector<double> values;  // loss, metrics
       double accuracy = 0, r2 = 0;
     };
+    // Under mpirun each rank evaluates its share of the samples; rank 0 prints and writes.
+    mlp::Collective& team = mlp::Collective::world();
     // Loss, metrics and accuracy (R² for regression) of one model on the data, counting into `counts` when given.
     const auto run = [&](mlp::Compiled& c, mlp::ConfusionMatrix* counts) {
-      std::size_t correct = 0;
+      std::uint64_t correct = 0;
       mlp::R2Score r2(c.classes());
       // The default lowered for a model whose buffers take much room per sample (a CNN).
       const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, batch_size);
       Outcome o;
-      o.values = mlp::evaluate(*c.model, *c.objective, {&data, c.preprocessing.scaling(), c.classes(), {}}, indices, batch,
+      o.values = mlp::evaluate_shared(team, *c.model, *c.objective, {&data, c.preprocessing.scaling(), c.classes(), {}}, indices, batch,
                                [&](std::span<const std::uint32_t> rows, const mlp::Matrix& outputs) {
                                  for (std::size_t r = 0; r < rows.size(); ++r) {
                                    if (regression) {
@@ -110,6 +113,9 @@ int main(int argc, char** argv) {
                                    if (counts) counts->add(truth, predicted);
                                  }
                                });
+      team.sum(&correct, 1);
+      r2.sum_over(team);
+      if (counts) counts->sum_over(team);
       o.accuracy = data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
       o.r2 = r2.value();
       return o;
@@ -128,6 +134,7 @@ int main(int argc, char** argv) {
                                                             baseline_path)
                                  : mlp::max_drop_gate(outcome.accuracy, base->accuracy, max_drop.value_or(0.0), baseline_path));
     }
+    if (!team.leader()) return 0;
     if (!floors.empty())
       for (auto& g : mlp::class_recall_gates(*confusion, floors)) gates.push_back(std::move(g));
     const auto names = compiled.objective->names();

@@ -31,7 +31,7 @@ bool launched_by_mpirun() {
 template <class T>
 void allreduce(T* data, std::size_t n) {
   constexpr std::size_t piece = std::numeric_limits<int>::max() / 2;
-  const MPI_Datatype type = std::is_same_v<T, float> ? MPI_FLOAT : MPI_DOUBLE;
+  const MPI_Datatype type = std::is_same_v<T, float> ? MPI_FLOAT : std::is_same_v<T, double> ? MPI_DOUBLE : MPI_UINT64_T;
   for (std::size_t at = 0; at < n; at += piece)
     MPI_Allreduce(MPI_IN_PLACE, data + at, static_cast<int>(std::min(piece, n - at)), type, MPI_SUM, MPI_COMM_WORLD);
 }
@@ -134,6 +134,7 @@ void Collective::sum_values(T* data, std::size_t n) {
 
 void Collective::sum(float* data, std::size_t n) { sum_values(data, n); }
 void Collective::sum(double* data, std::size_t n) { sum_values(data, n); }
+void Collective::sum(std::uint64_t* data, std::size_t n) { sum_values(data, n); }
 
 void Collective::start_sum(float* data, std::size_t n) {
   if (!background_) {

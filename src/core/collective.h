@@ -10,6 +10,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <utility>
 
 namespace mlp {
 
@@ -22,11 +23,17 @@ class Collective {
   int size() const { return size_; }
   bool leader() const { return rank_ == 0; }
   bool distributed() const { return size_ > 1; }
+  // This rank's part [begin, end) of n items shared out in order: [n r / N, n (r + 1) / N).
+  std::pair<std::size_t, std::size_t> share(std::size_t n) const {
+    const auto at = [&](int r) { return n * static_cast<std::size_t>(r) / static_cast<std::size_t>(size_); };
+    return {at(rank_), at(rank_ + 1)};
+  }
 
   // In place: every rank ends with the element-wise sum over all ranks, summed in
   // the same order on every run (MPI_Allreduce with a fixed process count).
   void sum(float* data, std::size_t n);
   void sum(double* data, std::size_t n);
+  void sum(std::uint64_t* data, std::size_t n);
   // The same sum without waiting: it runs on a thread of its own while this
   // rank goes on computing, and data[0, n) must stay untouched until
   // wait_all(). Ranks start the same sums in the same order; they run in that

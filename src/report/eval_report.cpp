@@ -101,6 +101,19 @@ void R2Score::add(const float* truth, const float* predicted) {
   }
 }
 
+void R2Score::sum_over(Collective& team) {
+  if (!team.distributed()) return;
+  std::vector<double> all{static_cast<double>(n_)};
+  for (const auto* part : {&sum_, &squares_, &residuals_}) all.insert(all.end(), part->begin(), part->end());
+  team.sum(all.data(), all.size());
+  n_ = static_cast<std::size_t>(all[0]);
+  auto at = all.begin() + 1;
+  for (auto* part : {&sum_, &squares_, &residuals_}) {
+    std::copy(at, at + static_cast<std::ptrdiff_t>(part->size()), part->begin());
+    at += static_cast<std::ptrdiff_t>(part->size());
+  }
+}
+
 double R2Score::value() const {
   if (n_ == 0 || sum_.empty()) return 0.0;
   double total = 0;

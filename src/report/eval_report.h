@@ -9,12 +9,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/collective.h"
+
 namespace mlp {
 
 class ConfusionMatrix {
  public:
   explicit ConfusionMatrix(std::size_t classes) : classes_(classes), counts_(classes * classes, 0) {}
   void add(std::size_t true_class, std::size_t predicted) { ++counts_[true_class * classes_ + predicted]; }
+  // The counts of every rank's samples, on every rank (data-parallel evaluation).
+  void sum_over(Collective& team) { team.sum(counts_.data(), counts_.size()); }
 
   std::size_t classes() const { return classes_; }
   std::uint64_t at(std::size_t true_class, std::size_t predicted) const { return counts_[true_class * classes_ + predicted]; }
@@ -43,6 +47,8 @@ class R2Score {
  public:
   explicit R2Score(std::size_t outputs) : sum_(outputs), squares_(outputs), residuals_(outputs) {}
   void add(const float* truth, const float* predicted);
+  // The score of every rank's samples, on every rank (data-parallel evaluation).
+  void sum_over(Collective& team);
   double value() const;
 
  private:

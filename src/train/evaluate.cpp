@@ -38,4 +38,18 @@ std::vector<double> evaluate(Model& model, Objective& objective, const BatchSour
   return result;
 }
 
+std::vector<double> evaluate_shared(Collective& team, Model& model, Objective& objective, const BatchSource& source,
+                                    std::span<const std::uint32_t> indices, std::size_t batch_size,
+                                    const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch) {
+  if (!team.distributed()) return evaluate(model, objective, source, indices, batch_size, on_batch);
+  const auto [begin, end] = team.share(indices.size());
+  std::vector<double> values(objective.size(), 0.0);
+  if (end > begin) {
+    values = evaluate(model, objective, source, indices.subspan(begin, end - begin), batch_size, on_batch);
+    for (double& v : values) v *= static_cast<double>(end - begin) / static_cast<double>(indices.size());
+  }
+  team.sum(values.data(), values.size());
+  return values;
+}
+
 }  // namespace mlp

@@ -9,6 +9,7 @@
 #include <span>
 #include <vector>
 
+#include "core/collective.h"
 #include "data/dataset.h"
 #include "nn/model.h"
 #include "train/objective.h"
@@ -38,5 +39,13 @@ std::size_t inference_batch(const Model& model, std::size_t wanted);
 std::vector<double> evaluate(Model& model, Objective& objective, const BatchSource& source,
                              std::span<const std::uint32_t> indices, std::size_t batch_size,
                              const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch = {});
+
+// evaluate() with `indices` shared out over the ranks of `team` (data-parallel
+// runs): each rank evaluates its part (`on_batch` sees that part only), and
+// every rank returns the values over all of them, its part's weighted by its
+// share of the samples.
+std::vector<double> evaluate_shared(Collective& team, Model& model, Objective& objective, const BatchSource& source,
+                                    std::span<const std::uint32_t> indices, std::size_t batch_size,
+                                    const std::function<void(std::span<const std::uint32_t>, const Matrix&)>& on_batch = {});
 
 }  // namespace mlp

@@ -69,22 +69,24 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
   std::vector<float> weights, batch_weights;
   Rng dropout_rng;
   Collective* team = data.team && data.team->distributed() ? data.team : nullptr;
-  const int rank = team ? team->rank() : 0, ranks = team ? team->size() : 1;
+  const int rank = team ? team->rank() : 0;
   // Rank r trains on rows [n r / N, n (r + 1) / N) of each batch of n.
   const auto mine = [&](std::span<const std::uint32_t> samples) {
-    const std::size_t lo = samples.size() * static_cast<std::size_t>(rank) / static_cast<std::size_t>(ranks);
-    const std::size_t hi = samples.size() * static_cast<std::size_t>(rank + 1) / static_cast<std::size_t>(ranks);
-    return samples.subspan(lo, hi - lo);
+    const auto [begin, end] = team->share(samples.size());
+    return samples.subspan(begin, end - begin);
   };
   for (int epoch = state.next_epoch; epoch < fit.epochs && !control.stop_training; ++epoch) {
     const std::size_t first_batch = state.next_batch;  // above 0: resuming inside this epoch
     events.on_epoch_begin(epoch);
     epoch_order(state.seed, epoch, fit.shuffle, order);
-    // Each rank draws its rows' dropout masks from a stream of its own (rank 0's is a lone process's).
+    // Each rank draws its rows' dropout masks from a stream of its own. Rank 0's
+    // is a lone process's, one per epoch, its state kept in the checkpoint; the
+    // others start theirs anew at every batch, so that a run resumed inside an
+    // epoch draws what the uninterrupted run drew without their states saved.
     const std::uint64_t stream = dropout_stream + static_cast<std::uint64_t>(rank) * 0x100;
+    const auto batch_stream = [&](std::size_t b) { return Rng::stream(epoch_seed(state.seed, epoch) + b, stream); };
     if (first_batch > 0 && rank == 0) dropout_rng.set_state(state.dropout_rng);
-    else if (first_batch > 0) dropout_rng = Rng::stream(epoch_seed(state.seed, epoch) + first_batch, stream);
-    else dropout_rng = Rng::stream(epoch_seed(state.seed, epoch), stream);
+    else dropout_rng = rank == 0 ? Rng::stream(epoch_seed(state.seed, epoch), stream) : batch_stream(first_batch);
 
     std::size_t b = first_batch;
     for (; b < batches && !control.stop_training; ++b) {
@@ -103,6 +105,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
         step.run(x, y, dropout_rng, means, data.source.weights_of(batch, weights));
       } else {
         const auto rows = mine(batch);
+        if (rank > 0) dropout_rng = batch_stream(b);
         gather_batch(*data.source.data, rows, data.source.scale, data.source.classes, x, y);
         const auto local = data.source.weights_of(rows, weights);
         BatchShare share{team, static_cast<double>(rows.size()) / static_cast<double>(batch.size()),
@@ -133,16 +136,8 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
       const std::size_t val_batch = data.validation.class_weights.empty()
                                         ? std::max(batch_size, inference_batch(model, validation_batch))
                                         : batch_size;
-      std::vector<double> val;
-      if (!team) {
-        val = evaluate(model, objective, data.validation, data.val_indices, val_batch);
-      } else {
-        // Each rank its share of the samples; the means weighted by the shares' sizes.
-        const auto rows = mine(data.val_indices);
-        val = rows.empty() ? std::vector<double>(names.size(), 0.0) : evaluate(model, objective, data.validation, rows, val_batch);
-        for (double& v : val) v *= static_cast<double>(rows.size()) / static_cast<double>(data.val_indices.size());
-        team->sum(val.data(), val.size());
-      }
+      const std::vector<double> val = team ? evaluate_shared(*team, model, objective, data.validation, data.val_indices, val_batch)
+                                           : evaluate(model, objective, data.validation, data.val_indices, val_batch);
       for (std::size_t k = 0; k < names.size(); ++k) logs.emplace_back("val_" + names[k], val[k]);
     }
     state.next_epoch = epoch + 1;

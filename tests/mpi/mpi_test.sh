@@ -8,8 +8,9 @@
 #  - a run resumed under np 2 from its checkpoint ends with the same model file,
 #    byte for byte, as the uninterrupted np 2 run;
 #  - SIGTERM to mpirun stops every rank with the checkpoint written, from which
-#    the run resumes;
+#    the run (with Dropout) resumes to the uninterrupted run's model, byte for byte;
 #  - a model whose gradients go in three buckets matches one process too;
+#  - mlp-eval under mpirun (classes, and a regression) prints one process's results, once;
 #  - a rank that dies ends the job with an error, not a hang; a bad config
 #    exits 2 with one error line; a config error on one rank alone is told by
 #    that rank, and exits 2.
@@ -47,6 +48,33 @@ sys.exit(0 if worst <= 1e-5 else 1)
 "
 done
 
+# Evaluation shared out over the ranks: each its share of the test rows, the
+# counts and sums gathered, printed and written once by rank 0. Counts exact,
+# loss and metrics (other batches, summed in another order) within 1e-6 relative,
+# a regression's R² too.
+"$bin/mlp-eval" --model one.mlp --json --report >eval1.json
+mpirun -np 3 "$bin/mlp-eval" --model one.mlp --json --report --junit eval.xml >eval3.json
+[ -f eval.xml ]
+regression="$root/configs/diabetes.json"
+"$bin/mlp-train" --config "$regression" --epochs 3 --verbose 0 -o diabetes.mlp >/dev/null
+"$bin/mlp-eval" --model diabetes.mlp --json --report >r2_1.json
+mpirun -np 2 "$bin/mlp-eval" --model diabetes.mlp --json --report >r2_2.json
+/usr/bin/python3 -c "
+import json, sys
+for one, many in (('eval1.json', 'eval3.json'), ('r2_1.json', 'r2_2.json')):
+    a = json.loads(open(one).read())
+    lines = open(many).read().splitlines()
+    assert len(lines) == 1, f'{many}: {len(lines)} lines, not one'
+    b = json.loads(lines[0])
+    assert a.keys() == b.keys(), (a.keys(), b.keys())
+    for k in a:
+        if isinstance(a[k], float):
+            assert abs(a[k] - b[k]) <= 1e-6 * max(1.0, abs(a[k])), (many, k, a[k], b[k])
+        else:
+            assert a[k] == b[k], (many, k, a[k], b[k])
+print('mlp-eval under mpirun: the one-process results, printed once')
+"
+
 # A deeper model: its gradients go in three buckets (256 Ki floats at least,
 # from the last layer: 1503 + 300500, 307800, 7168), each summed while the
 # layers before it run their backward pass; the weights are still one
@@ -74,9 +102,15 @@ mpirun -np 2 "$bin/mlp-train" --resume ck.mlp --epochs 6 --verbose 0 -o resumed.
 mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 6 --verbose 0 --set fit.validation_split=0.2 -o straight.mlp >/dev/null
 cmp resumed.mlp straight.mlp
 
-# SIGTERM to mpirun: every rank stops, rank 0 writes the checkpoint, the run resumes from it.
-mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 100000 --verbose 2 --checkpoint stop.mlp -o never.mlp \
-  >stop.out 2>stop.err &
+# SIGTERM to mpirun: every rank stops, rank 0 writes the checkpoint, and the run
+# resumed from it ends as the uninterrupted one, byte for byte. The model has
+# Dropout, each rank its own masks, and the stop falls anywhere, most often
+# inside an epoch (36 batches of 4; the dropout streams of ranks > 0 are not in
+# the checkpoint: they start anew at every batch).
+dropout='model.layers=[{"type":"Dense","units":512,"activation":"relu"},{"type":"Dropout","rate":0.3},
+  {"type":"Dense","units":512,"activation":"relu"},{"type":"Dropout","rate":0.3},{"type":"Dense","units":3,"activation":"softmax"}]'
+mpirun -np 2 "$bin/mlp-train" --config "$config" --set "$dropout" --set fit.batch_size=4 --epochs 100000 --verbose 2 \
+  --checkpoint stop.mlp -o never.mlp >stop.out 2>stop.err &
 pid=$!
 for _ in $(seq 600); do grep -q "Epoch 3/" stop.out 2>/dev/null && break; sleep 0.05; done
 kill -TERM "$pid"
@@ -85,8 +119,13 @@ wait "$pid" || status=$?
 [ "$status" -ne 0 ] || { echo "mpi_test: mpirun exited 0 after SIGTERM" >&2; exit 1; }
 [ -f stop.mlp ] || { cat stop.err >&2; echo "mpi_test: no checkpoint after SIGTERM" >&2; exit 1; }
 [ ! -f never.mlp ] || { echo "mpi_test: the model was written on SIGTERM" >&2; exit 1; }
-mpirun -np 2 "$bin/mlp-train" --resume stop.mlp --epochs 4 --verbose 0 -o after.mlp >/dev/null 2>&1
-[ -f after.mlp ]
+# The epoch it stopped in (its line is printed when it begins), then that epoch finished both ways.
+stopped=$(grep -o '^Epoch [0-9]*' stop.out | tail -1 | cut -d' ' -f2)
+mpirun -np 2 "$bin/mlp-train" --resume stop.mlp --epochs "$stopped" --verbose 0 -o after.mlp >/dev/null 2>&1
+mpirun -np 2 "$bin/mlp-train" --config "$config" --set "$dropout" --set fit.batch_size=4 --epochs "$stopped" --verbose 0 \
+  -o whole.mlp >/dev/null 2>&1
+cmp after.mlp whole.mlp || { echo "mpi_test: stopped in epoch $stopped and resumed: not the uninterrupted model" >&2; exit 1; }
+echo "mpi_test: stopped by SIGTERM in epoch $stopped, resumed: the uninterrupted model"
 
 # A rank killed in the middle: the job ends, with an error, well before the timeout.
 cat >killer.sh <<KILL
