@@ -24,7 +24,7 @@ void GradientBuckets::begin_step(std::span<float> grads, float scale) {
   next_ = 0;
 }
 
-void GradientBuckets::written(std::size_t begin, std::size_t) {
+void GradientBuckets::written(std::size_t begin) {
   // Layers come last to first, so a bucket is complete once its first layer is.
   while (next_ < buckets_.size() && buckets_[next_].first >= begin) start_next();
 }

@@ -32,13 +32,12 @@ class GradientBuckets {
  public:
   GradientBuckets(Collective& team, GradientRanges buckets) : team_(team), buckets_(std::move(buckets)) {}
 
-  const GradientRanges& buckets() const { return buckets_; }
-
   // A step: `grads` will be scaled by `scale` (this rank's share of the batch)
   // and summed, bucket by bucket.
   void begin_step(std::span<float> grads, float scale);
-  // Layer gradients [begin, end) are written: starts every bucket now complete.
-  void written(std::size_t begin, std::size_t end);
+  // The gradients from `begin` to the end are written (the backward pass has
+  // passed the layer starting there): starts every bucket now complete.
+  void written(std::size_t begin);
   // Starts the buckets not started yet (all of them for a rank without rows in
   // this batch) and waits for every sum.
   void finish();

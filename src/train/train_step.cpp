@@ -50,7 +50,7 @@ void TrainStep::run_shared(const Matrix& x, const Matrix& y, Rng& dropout_rng, s
     means[0] += model_.penalty();
     objective_.gradient(output, y, d_output_, weights);
     // Never fused with the update: the gradients are summed first.
-    model_.backward(x, d_output_, [this](std::size_t begin, std::size_t end) { buckets_->written(begin, end); });
+    model_.backward(x, d_output_, [this](std::size_t begin, std::size_t) { buckets_->written(begin); });
     means[0] *= share.loss_share;
     for (std::size_t k = 1; k < means.size(); ++k) means[k] *= share.metric_share;
   } else {

@@ -355,7 +355,7 @@ TEST_CASE("gradient buckets scale every gradient once, whichever layers have rep
   for (const auto& reports : {std::vector<std::size_t>{}, std::vector<std::size_t>{8}, std::vector<std::size_t>{6, 2, 0}}) {
     std::iota(grads.begin(), grads.end(), 1.0f);
     buckets.begin_step(grads, 0.5f);
-    for (const std::size_t begin : reports) buckets.written(begin, 10);
+    for (const std::size_t begin : reports) buckets.written(begin);
     buckets.finish();
     for (std::size_t k = 0; k < grads.size(); ++k) CHECK(grads[k] == 0.5f * static_cast<float>(k + 1));
   }
