@@ -27,6 +27,19 @@ config="$root/configs/wine.json"
 [ -f "$root/data/tabular/wine_train.csv" ] || { echo "mpi_test: data/tabular is missing (scripts/fetch-tabular.sh)" >&2; exit 1; }
 train=("$bin/mlp-train" --config "$config" --epochs 6 --verbose 2 --set fit.validation_split=0.2)
 masked() { sed -E 's/ - [0-9]+s - / - Ts - /' "$1"; }
+# weights_close ONE MANY LABEL: every weight of model MANY within 1e-5 of ONE's.
+weights_close() {
+  /usr/bin/python3 -c "
+import sys, numpy as np
+import importlib.util
+spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
+m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+_, a = m.load('$1'); _, b = m.load('$2')
+worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
+print(f'$3: largest weight difference from one process {worst:.2e}')
+sys.exit(0 if worst <= 1e-5 else 1)
+"
+}
 
 "${train[@]}" -o one.mlp >one.out
 for np in 2 3; do
@@ -36,16 +49,7 @@ for np in 2 3; do
     exit 1
   fi
   grep -q "mlp-train: $np ranks: .* scaling efficiency" "np$np.err" || { cat "np$np.err" >&2; exit 1; }
-  /usr/bin/python3 -c "
-import sys, numpy as np
-import importlib.util
-spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-_, a = m.load('one.mlp'); _, b = m.load('np$np.mlp')
-worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
-print(f'np $np: largest weight difference from one process {worst:.2e}')
-sys.exit(0 if worst <= 1e-5 else 1)
-"
+  weights_close one.mlp np$np.mlp "np $np"
 done
 
 # The tutorial itself (configs/mnist.json, real MNIST), one epoch of 1,500 steps:
@@ -56,16 +60,7 @@ tutorial=("$bin/mlp-train" --config "$root/configs/mnist.json" --epochs 1 --verb
 "${tutorial[@]}" -o tutorial1.mlp >tutorial1.out
 mpirun -np 2 "${tutorial[@]}" -o tutorial2.mlp >tutorial2.out 2>/dev/null
 diff <(masked tutorial1.out) <(masked tutorial2.out)
-/usr/bin/python3 -c "
-import sys, numpy as np
-import importlib.util
-spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-_, a = m.load('tutorial1.mlp'); _, b = m.load('tutorial2.mlp')
-worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
-print(f'tutorial, np 2: largest weight difference from one process {worst:.2e}')
-sys.exit(0 if worst <= 1e-5 else 1)
-"
+weights_close tutorial1.mlp tutorial2.mlp "tutorial, np 2"
 
 # Evaluation shared out over the ranks: each its share of the test rows, the
 # counts and sums gathered, printed and written once by rank 0. Counts exact,
@@ -103,16 +98,7 @@ deep='model.layers=[{"type":"Dense","units":512,"activation":"relu"},{"type":"De
 "${train[@]}" --set "$deep" -o deep1.mlp >deep1.out
 mpirun -np 2 "${train[@]}" --set "$deep" --log-level info -o deep2.mlp >deep2.out 2>deep2.err
 grep -q "the gradients are summed in 3 bucket(s) of 302003, 307800, 7168 floats" deep2.err || { cat deep2.err >&2; exit 1; }
-/usr/bin/python3 -c "
-import sys, numpy as np
-import importlib.util
-spec = importlib.util.spec_from_file_location('read_model', '$root/scripts/read-model.py')
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
-_, a = m.load('deep1.mlp'); _, b = m.load('deep2.mlp')
-worst = max(float(np.max(np.abs(a[k] - b[k]))) for k in a)
-print(f'three buckets, np 2: largest weight difference from one process {worst:.2e}')
-sys.exit(0 if worst <= 1e-5 else 1)
-"
+weights_close deep1.mlp deep2.mlp "three buckets, np 2"
 
 # Resume under MPI: 3 epochs with a checkpoint, then on to 6, equals 6 straight.
 mpirun -np 2 "$bin/mlp-train" --config "$config" --epochs 3 --verbose 0 --set fit.validation_split=0.2 \
