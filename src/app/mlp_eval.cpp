@@ -3,7 +3,6 @@
 // --max-drop, --min-class-recall; --junit writes the gates as JUnit XML.
 #include <cmath>
 #include <iostream>
-#include <numeric>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -20,7 +19,7 @@
 #include "report/gates.h"
 #include "report/keras_format.h"
 #include "train/evaluate.h"
-#include "train/predict.h"
+#include "train/scored_evaluation.h"
 
 int main(int argc, char** argv) {
   mlp::Flags flags("Evaluate a saved model on a labelled set.");
@@ -63,8 +62,6 @@ int main(int argc, char** argv) {
                            ": a regression model has no accuracy (gate on its loss with --baseline and --max-drop)");
     std::string data_name;
     const mlp::Dataset data = mlp::labelled_data(data_flags, compiled, model_path, data_name);
-    std::vector<std::uint32_t> indices(data.size());
-    std::iota(indices.begin(), indices.end(), 0u);
     const std::size_t classes = std::max<std::size_t>(compiled.classes(), 2);
     std::vector<mlp::RecallFloor> floors;
     for (const auto& text : recall_floors) floors.push_back(mlp::parse_recall_floor(text, classes));
@@ -79,13 +76,13 @@ int main(int argc, char** argv) {
     // The confusion matrix (classes x classes counts) only for --report and the
     // class gates: a model with many outputs must not cost its square in memory
     // to be evaluated.
-    std::optional<mlp::ConfusionMatrix> confusion;
+    std::size_t confusion_classes = 0;
     if (!regression && (report || !floors.empty())) {
       constexpr std::size_t max_report_classes = 4096;  // a 128 MiB matrix
       if (classes > max_report_classes)
         throw mlp::DataError(model_path, fmt::format("--report: {} classes are more than a report can show (at most {})",
                                                      classes, max_report_classes));
-      confusion.emplace(classes);
+      confusion_classes = classes;
     }
     struct Outcome {
       std::vector<double> values;  // loss, metrics
@@ -93,35 +90,18 @@ int main(int argc, char** argv) {
     };
     // Under mpirun each rank evaluates its share of the samples; rank 0 prints and writes.
     mlp::Collective& team = mlp::Collective::world();
-    // Loss, metrics and accuracy (R² for regression) of one model on the data, counting into `counts` when given.
-    const auto run = [&](mlp::Compiled& c, mlp::ConfusionMatrix* counts) {
-      std::uint64_t correct = 0;
-      mlp::R2Score r2(c.classes());
+    std::optional<mlp::ConfusionMatrix> confusion;
+    // Loss, metrics and accuracy (R² for regression) of one model on the data, keeping the confusion counts when asked.
+    const auto run = [&](mlp::Compiled& c, std::size_t counted_classes) {
       // The default lowered for a model whose buffers take much room per sample (a CNN).
       const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, batch_size);
-      Outcome o;
-      o.values = mlp::evaluate_shared(team, *c.model, *c.objective, {&data, c.preprocessing.scaling(), c.classes(), {}}, indices, batch,
-                               [&](std::span<const std::uint32_t> rows, const mlp::Matrix& outputs) {
-                                 for (std::size_t r = 0; r < rows.size(); ++r) {
-                                   if (regression) {
-                                     r2.add(data.targets.data() + std::size_t{rows[r]} * outputs.cols(), outputs.row(r));
-                                     continue;
-                                   }
-                                   const std::size_t truth = data.labels[rows[r]];
-                                   const std::size_t predicted = mlp::best_class(outputs.row(r), outputs.cols());
-                                   correct += truth == predicted;
-                                   if (counts) counts->add(truth, predicted);
-                                 }
-                               });
-      team.sum(&correct, 1);
-      r2.sum_over(team);
-      if (counts) counts->sum_over(team);
-      o.accuracy = data.size() ? static_cast<double>(correct) / static_cast<double>(data.size()) : 0.0;
-      o.r2 = r2.value();
-      return o;
+      mlp::ScoredEvaluation scored = mlp::evaluate_scored(c, data, batch, counted_classes, &team);
+      if (scored.confusion) confusion = std::move(scored.confusion);
+      return Outcome{std::move(scored.values),
+                     data.size() ? static_cast<double>(scored.hits) / static_cast<double>(data.size()) : 0.0, scored.r2};
     };
     const double start = mlp::seconds_now();
-    const Outcome outcome = run(compiled, confusion ? &*confusion : nullptr);
+    const Outcome outcome = run(compiled, confusion_classes);
     const double elapsed = mlp::seconds_now() - start;
     spdlog::info("evaluated {} samples of {} in {:.4f} s", data.size(), data_name, elapsed);
 
@@ -129,7 +109,7 @@ int main(int argc, char** argv) {
     if (min_accuracy) gates.push_back(mlp::min_accuracy_gate(outcome.accuracy, *min_accuracy));
     std::optional<Outcome> base;
     if (baseline) {
-      base = run(baseline->compiled, nullptr);
+      base = run(baseline->compiled, 0);
       gates.push_back(regression ? mlp::max_loss_rise_gate(outcome.values[0], base->values[0], max_drop.value_or(0.0),
                                                             baseline_path)
                                  : mlp::max_drop_gate(outcome.accuracy, base->accuracy, max_drop.value_or(0.0), baseline_path));

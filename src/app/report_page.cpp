@@ -1,7 +1,6 @@
 #include "app/report_page.h"
 
 #include <algorithm>
-#include <numeric>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -13,6 +12,7 @@
 #include "report/summary.h"
 #include "train/evaluate.h"
 #include "train/predict.h"
+#include "train/scored_evaluation.h"
 
 namespace mlp {
 namespace {
@@ -42,47 +42,29 @@ ReportEvaluation evaluate_for_report(Compiled& compiled, const ReportData& sourc
     });
     return e;
   }
-  if (!compiled.regression && classes <= max_confusion_classes) e.confusion.emplace(classes);
-  struct Mistake {
-    float probability;
-    std::uint32_t index;
-    std::size_t predicted;
-  };
-  std::vector<Mistake> mistakes;
-  R2Score r2(compiled.classes());
-  std::vector<std::uint32_t> indices(data.size());
-  std::iota(indices.begin(), indices.end(), 0u);
-  const auto values = evaluate(model, *compiled.objective, {&data, compiled.preprocessing.scaling(), compiled.classes(), {}},
-                               indices, batch, [&](std::span<const std::uint32_t> rows, const Matrix& outputs) {
-                                 for (std::size_t r = 0; r < rows.size(); ++r) {
-                                   if (compiled.regression) {
-                                     r2.add(data.targets.data() + std::size_t{rows[r]} * outputs.cols(), outputs.row(r));
-                                     continue;
-                                   }
-                                   const ClassScore best = top_classes(outputs.row(r), outputs.cols(), 1).front();
-                                   const std::size_t truth = data.labels[rows[r]];
-                                   if (e.confusion) e.confusion->add(truth, best.klass);
-                                   if (best.klass != truth) mistakes.push_back({best.probability, rows[r], best.klass});
-                                 }
-                               });
+  std::vector<Miss> mistakes;
+  ScoredEvaluation scored = evaluate_scored(compiled, data, batch,
+                                            !compiled.regression && classes <= max_confusion_classes ? classes : 0,
+                                            nullptr, [&](const Miss& miss) { mistakes.push_back(miss); });
   const auto names = compiled.objective->names();
-  for (std::size_t k = 0; k < names.size(); ++k) e.values.emplace_back(names[k], values[k]);
+  for (std::size_t k = 0; k < names.size(); ++k) e.values.emplace_back(names[k], scored.values[k]);
   if (compiled.regression) {
-    e.values.emplace_back("r2", r2.value());
+    e.values.emplace_back("r2", scored.r2);
     return e;
   }
+  e.confusion = std::move(scored.confusion);
   e.misclassified_total = mistakes.size();
   const Shape& shape = compiled.config.model.input_shape;
   if (!is_grey_image(shape) || data.bytes.empty()) return e;
   // The surest first; among equals, the first in the data.
   const auto count = std::min(mistakes.size(), shown_mistakes);
   std::partial_sort(mistakes.begin(), mistakes.begin() + static_cast<std::ptrdiff_t>(count), mistakes.end(),
-                    [](const Mistake& a, const Mistake& b) {
+                    [](const Miss& a, const Miss& b) {
                       return a.probability != b.probability ? a.probability > b.probability : a.index < b.index;
                     });
   const std::size_t pixels = data.feature_count();
   for (std::size_t k = 0; k < count; ++k) {
-    const Mistake& m = mistakes[k];
+    const Miss& m = mistakes[k];
     const std::span<const std::uint8_t> image(data.bytes.data() + std::size_t{m.index} * pixels, pixels);
     e.misclassified.push_back({m.index, encode_grey_png(image, shape[1], shape[0]), data.labels[m.index], m.predicted,
                                static_cast<double>(m.probability)});
