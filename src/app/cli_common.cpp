@@ -171,6 +171,8 @@ int local_ranks() {
 
 }  // namespace
 
+bool idle_rank() { return !Collective::world().leader(); }
+
 void apply_common_options(const CommonOptions& options, bool runs_math) {
   auto logger = spdlog::stderr_logger_st("mlp");
   logger->set_pattern("%n: %l: %v");

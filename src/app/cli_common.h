@@ -72,6 +72,11 @@ void add_common_options(Flags& flags, CommonOptions& options);
 // the address-space limit leaves no room for them.
 void apply_common_options(const CommonOptions& options, bool runs_math = true);
 
+// Under mpirun, a rank that a program without work to share out leaves idle
+// (all but rank 0): mlp-predict, -report, -summary, -export and -import run on
+// rank 0 alone, which prints and writes once; the others end at once.
+bool idle_rank();
+
 // Parses argv into `flags` and runs `body`; returns the process's exit code.
 int run_main(const std::string& program, Flags& flags, int argc, char** argv, const std::function<int()>& body);
 

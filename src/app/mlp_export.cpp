@@ -50,6 +50,7 @@ int main(int argc, char** argv) {
 
   return mlp::run_main("mlp-export", flags, argc, argv, [&] {
     mlp::apply_common_options(common, /*runs_math=*/false);
+    if (mlp::idle_rank()) return 0;
     if (format != "tfjs") mlp::check_outputs({{"--output", output}}, {model_path});
     const mlp::LoadedModel loaded = mlp::load_saved_model(model_path);
     try {

@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
 
   return mlp::run_main("mlp-import", flags, argc, argv, [&] {
     mlp::apply_common_options(common, /*runs_math=*/false);
+    if (mlp::idle_rank()) return 0;
     mlp::check_outputs({{"--output", output}}, {keras_path});
     const mlp::LoadedModel loaded = mlp::import_keras_h5(keras_path, overrides);
     mlp::save_model_file(output, mlp::to_model_file(loaded.compiled, loaded.state));

@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
 
   return mlp::run_main("mlp-predict", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
+    if (mlp::idle_rank()) return 0;
     if (data_flags.images.empty() && data_flags.input.empty())
       throw mlp::Error(mlp::ExitCode::usage, "", "", "give the samples: --input FILE (or --images FILE)");
     std::vector<std::string> inputs = data_flags.files();

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
 
   return mlp::run_main("mlp-report", flags, argc, argv, [&] {
     mlp::apply_common_options(common);
+    if (mlp::idle_rank()) return 0;
     std::vector<std::string> inputs = data_flags.files();
     inputs.push_back(model_path);
     mlp::check_outputs({{"--output", output}}, inputs);

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
     if (!config.given() && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "give --config FILE or --model FILE");
     if (history && !model.given()) throw mlp::Error(mlp::ExitCode::usage, "", "", "--history needs --model");
     mlp::apply_common_options(common, /*runs_math=*/false);
+    if (mlp::idle_rank()) return 0;
     if (config.given()) {
       const mlp::Config cfg = mlp::load_config(config_path, {});
       try {

@@ -11,6 +11,7 @@
 #    the run (with Dropout) resumes to the uninterrupted run's model, byte for byte;
 #  - a model whose gradients go in three buckets matches one process too;
 #  - mlp-eval under mpirun (classes, and a regression) prints one process's results, once;
+#    mlp-predict and mlp-summary run on rank 0 alone;
 #  - a rank that dies ends the job with an error, not a hang; a bad config
 #    exits 2 with one error line; a config error on one rank alone is told by
 #    that rank, and exits 2.
@@ -88,6 +89,19 @@ for one, many in (('eval1.json', 'eval3.json'), ('r2_1.json', 'r2_2.json')):
             assert a[k] == b[k], (many, k, a[k], b[k])
 print('mlp-eval under mpirun: the one-process results, printed once')
 "
+
+# The programs with nothing to share out run on rank 0 alone: one process's
+# output, once; rank 0's failure is the job's exit code.
+"$bin/mlp-predict" --model one.mlp --input "$root/data/tabular/wine_test.csv" >predict1.csv
+mpirun -np 2 "$bin/mlp-predict" --model one.mlp --input "$root/data/tabular/wine_test.csv" >predict2.csv
+cmp predict1.csv predict2.csv
+"$bin/mlp-summary" --model one.mlp >summary1.txt
+mpirun -np 3 "$bin/mlp-summary" --model one.mlp >summary3.txt
+cmp summary1.txt summary3.txt
+status=0
+mpirun -np 2 "$bin/mlp-predict" --model missing.mlp --input "$root/data/tabular/wine_test.csv" >/dev/null 2>missing.err \
+  || status=$?
+[ "$status" -eq 2 ] || { cat missing.err >&2; echo "mpi_test: mlp-predict of a missing model under mpirun exited $status" >&2; exit 1; }
 
 # A deeper model: its gradients go in three buckets (256 Ki floats at least,
 # from the last layer: 1503 + 300500, 307800, 7168), each summed while the
