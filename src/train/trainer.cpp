@@ -84,9 +84,8 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
     // others start theirs anew at every batch, so that a run resumed inside an
     // epoch draws what the uninterrupted run drew without their states saved.
     const std::uint64_t stream = dropout_stream + static_cast<std::uint64_t>(rank) * 0x100;
-    const auto batch_stream = [&](std::size_t b) { return Rng::stream(epoch_seed(state.seed, epoch) + b, stream); };
-    if (first_batch > 0 && rank == 0) dropout_rng.set_state(state.dropout_rng);
-    else dropout_rng = rank == 0 ? Rng::stream(epoch_seed(state.seed, epoch), stream) : batch_stream(first_batch);
+    if (rank == 0 && first_batch > 0) dropout_rng.set_state(state.dropout_rng);
+    else if (rank == 0) dropout_rng = Rng::stream(epoch_seed(state.seed, epoch), stream);
 
     std::size_t b = first_batch;
     for (; b < batches && !control.stop_training; ++b) {
@@ -105,7 +104,7 @@ bool fit(Model& model, Optimizer& optimizer, Objective& objective, const FitConf
         step.run(x, y, dropout_rng, means, data.source.weights_of(batch, weights));
       } else {
         const auto rows = mine(batch);
-        if (rank > 0) dropout_rng = batch_stream(b);
+        if (rank > 0) dropout_rng = Rng::stream(epoch_seed(state.seed, epoch) + b, stream);
         gather_batch(*data.source.data, rows, data.source.scale, data.source.classes, x, y);
         const auto local = data.source.weights_of(rows, weights);
         BatchShare share{team, static_cast<double>(rows.size()) / static_cast<double>(batch.size()),
