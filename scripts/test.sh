@@ -36,6 +36,6 @@ phase "tests (ASan + UBSan)"
 # would take minutes and check nothing the small sets do not.
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   LSAN_OPTIONS="suppressions=$root/tests/lsan.supp" ctest --test-dir build-sanitize --output-on-failure -j"$jobs" -LE mnist
-phase "fuzzing (libFuzzer, ASan + UBSan, 3 s per target)"
-"$root/scripts/fuzz.sh" 3
+phase "fuzzing (libFuzzer, ASan + UBSan, 2 s per target)"
+"$root/scripts/fuzz.sh" 2
 phase "all tests passed"
