@@ -85,23 +85,23 @@ int main(int argc, char** argv) {
       confusion_classes = classes;
     }
     struct Outcome {
-      std::vector<double> values;  // loss, metrics
-      double accuracy = 0, r2 = 0;
+      mlp::ScoredEvaluation scored;  // loss and metrics, confusion counts, R²
+      double accuracy = 0;
     };
     // Under mpirun each rank evaluates its share of the samples; rank 0 prints and writes.
     mlp::Collective& team = mlp::Collective::world();
-    std::optional<mlp::ConfusionMatrix> confusion;
-    // Loss, metrics and accuracy (R² for regression) of one model on the data, keeping the confusion counts when asked.
+    // One model on the data, counting its confusion matrix when asked.
     const auto run = [&](mlp::Compiled& c, std::size_t counted_classes) {
       // The default lowered for a model whose buffers take much room per sample (a CNN).
       const std::size_t batch = batch_flag.given() ? batch_size : mlp::inference_batch(*c.model, batch_size);
-      mlp::ScoredEvaluation scored = mlp::evaluate_scored(c, data, batch, counted_classes, &team);
-      if (scored.confusion) confusion = std::move(scored.confusion);
-      return Outcome{std::move(scored.values),
-                     data.size() ? static_cast<double>(scored.hits) / static_cast<double>(data.size()) : 0.0, scored.r2};
+      Outcome o{mlp::evaluate_scored(c, data, batch, counted_classes, &team)};
+      o.accuracy = data.size() ? static_cast<double>(o.scored.hits) / static_cast<double>(data.size()) : 0.0;
+      return o;
     };
     const double start = mlp::seconds_now();
     const Outcome outcome = run(compiled, confusion_classes);
+    const std::vector<double>& values = outcome.scored.values;
+    const std::optional<mlp::ConfusionMatrix>& confusion = outcome.scored.confusion;
     const double elapsed = mlp::seconds_now() - start;
     spdlog::info("evaluated {} samples of {} in {:.4f} s", data.size(), data_name, elapsed);
 
@@ -110,7 +110,7 @@ int main(int argc, char** argv) {
     std::optional<Outcome> base;
     if (baseline) {
       base = run(baseline->compiled, 0);
-      gates.push_back(regression ? mlp::max_loss_rise_gate(outcome.values[0], base->values[0], max_drop.value_or(0.0),
+      gates.push_back(regression ? mlp::max_loss_rise_gate(values[0], base->scored.values[0], max_drop.value_or(0.0),
                                                             baseline_path)
                                  : mlp::max_drop_gate(outcome.accuracy, base->accuracy, max_drop.value_or(0.0), baseline_path));
     }
@@ -121,10 +121,10 @@ int main(int argc, char** argv) {
 
     if (json) {
       nlohmann::json result{{"samples", data.size()}};
-      for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = outcome.values[k];
+      for (std::size_t k = 0; k < names.size(); ++k) result[names[k]] = values[k];
       if (regression) {
-        result["r2"] = outcome.r2;
-        if (base) result["baseline_loss"] = base->values[0];
+        result["r2"] = outcome.scored.r2;
+        if (base) result["baseline_loss"] = base->scored.values[0];
       } else {
         result["accuracy"] = outcome.accuracy;
         if (base) result["baseline_accuracy"] = base->accuracy;
@@ -135,9 +135,9 @@ int main(int argc, char** argv) {
     } else {
       std::string line = fmt::format("{}/{} - {}", data.size(), data.size(), mlp::keras_seconds(elapsed));
       for (std::size_t k = 0; k < names.size(); ++k)
-        line += " - " + names[k] + ": " + mlp::keras_metric_value(outcome.values[k], false);
+        line += " - " + names[k] + ": " + mlp::keras_metric_value(values[k], false);
       std::cout << line << '\n';
-      if (regression && report) std::cout << fmt::format("\nR^2 (coefficient of determination): {:.4f}\n", outcome.r2);
+      if (regression && report) std::cout << fmt::format("\nR^2 (coefficient of determination): {:.4f}\n", outcome.scored.r2);
       if (confusion && report) {
         std::cout << '\n';
         confusion->print(std::cout);
